@@ -1,0 +1,41 @@
+# Thin front door; CMakeLists.txt is the real build.
+#   make run    build, create the demo register if absent, show the overview
+#   make test   build under ASan+UBSan and run every test
+#   make bench  run the benchmarks in bench/ (ratios against baselines)
+
+JOBS    ?= $(shell nproc)
+DB      ?= breachreg.db
+SHARED  ?= $(abspath ../shared)
+
+.PHONY: all build build-asan run test unit cli-test scenarios bench format clean
+
+all: build
+
+build:
+	@scripts/deps.sh build
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBR_TESTS=OFF >/dev/null
+	@cmake --build build -j $(JOBS)
+
+build-asan:
+	@scripts/deps.sh build test
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBR_SANITIZE=ON -DBR_TESTS=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+run: build
+	@[ -f "$(DB)" ] || ./build/breachreg --db "$(DB)" init --demo
+	@./build/breachreg --db "$(DB)" summary
+
+test: build-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir build-asan --output-on-failure
+	@tests/run-all.sh build-asan/breachreg "$(SHARED)"
+
+bench: build
+	@scripts/deps.sh bench
+	@bench/run.sh build
+
+format:
+	@clang-format -i src/*/*.c src/*/*.h tests/unit/*.c bench/*.c
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages breachreg builds, tests and benchmarks with,
+# only those missing, so `make run` and `make test` work on a fresh machine.
+# Usage: scripts/deps.sh [build|test|bench]...   (build is always included)
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev sqlite3)
+for want in "$@"; do
+	case "$want" in
+	build) ;;
+	test) pkgs+=(libcmocka-dev python3) ;;
+	bench) pkgs+=(hyperfine time valgrind) ;;
+	*) echo "deps.sh: unknown set \"$want\"" >&2; exit 2 ;;
+	esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,32 @@
+/* date: calendar dates and UTC timestamps as plain integers, with strict
+ * ISO 8601 parsing and formatting. Pure arithmetic: no clock, no locale,
+ * no time zone database (every stored time is UTC). */
+#ifndef BR_DATE_H
+#define BR_DATE_H
+#include <stdint.h>
+
+typedef int32_t date_t; /* days since 1970-01-01 */
+typedef int64_t ts_t;   /* seconds since 1970-01-01T00:00:00Z */
+
+#define DATE_NONE INT32_MIN
+#define TS_NONE INT64_MIN
+#define DATE_BUF 11 /* "YYYY-MM-DD" + NUL */
+#define TS_BUF 21   /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+
+date_t date_from_ymd(int y, int m, int d);
+void date_to_ymd(date_t d, int *y, int *m, int *dd);
+/* Strict "YYYY-MM-DD" with a real calendar day; 0 or -1. */
+int date_parse(const char *s, date_t *out);
+void date_format(date_t d, char buf[DATE_BUF]);
+/* Adds calendar months; a day past the end of the target month is clamped
+ * to its last day (2026-01-31 + 1 month = 2026-02-28). */
+date_t date_add_months(date_t d, int months);
+
+/* "YYYY-MM-DDTHH:MM:SS" with optional fraction, then "Z" or "+HH:MM" /
+ * "-HH:MM"; a bare "YYYY-MM-DD" means midnight UTC. 0 or -1. */
+int date_parse_ts(const char *s, ts_t *out);
+void date_format_ts(ts_t t, char buf[TS_BUF]);
+date_t date_of_ts(ts_t t);
+ts_t date_ts_of(date_t d);
+
+#endif

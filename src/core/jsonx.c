@@ -1,0 +1,176 @@
+/* jsonx: typed member reads with field-naming errors (see jsonx.h). */
+#include "core/jsonx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *jsonx_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "unknown";
+}
+
+static const json_t *member(const json_t *obj, const char *key)
+{
+	const json_t *v = obj ? json_object_get(obj, key) : NULL;
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+int jsonx_enum(const json_t *obj, const char *key, const char *name, const struct vocab *v,
+	       int dflt, int *out, struct err *e)
+{
+	const json_t *j = member(obj, key);
+	if (!j) {
+		*out = dflt;
+		return 0;
+	}
+	char list[512];
+	vocab_list(v, list, sizeof list);
+	if (!json_is_string(j))
+		return err_set(e, ERR_INVALID, name, "\"%s\" must be a string, one of: %s", name,
+			       list);
+	int i = vocab_parse(v, json_string_value(j));
+	if (i < 0)
+		return err_set(e, ERR_INVALID, name, "invalid value \"%.64s\" for \"%s\", expected one of: %s",
+			       json_string_value(j), name, list);
+	*out = i;
+	return 0;
+}
+
+int jsonx_bool(const json_t *obj, const char *key, const char *name, bool dflt, bool *out,
+	       struct err *e)
+{
+	const json_t *j = member(obj, key);
+	if (!j) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(j))
+		return err_set(e, ERR_INVALID, name, "\"%s\" must be true or false, not %s", name,
+			       jsonx_type_name(j));
+	*out = json_is_true(j);
+	return 0;
+}
+
+int jsonx_int(const json_t *obj, const char *key, const char *name, int64_t min, int64_t max,
+	      int64_t dflt, int64_t *out, struct err *e)
+{
+	const json_t *j = member(obj, key);
+	if (!j) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_integer(j))
+		return err_set(e, ERR_INVALID, name, "\"%s\" must be a whole number, not %s", name,
+			       jsonx_type_name(j));
+	json_int_t v = json_integer_value(j);
+	if (v < min || v > max)
+		return err_set(e, ERR_INVALID, name, "\"%s\" must be between %lld and %lld", name,
+			       (long long)min, (long long)max);
+	*out = v;
+	return 0;
+}
+
+int jsonx_str(const json_t *obj, const char *key, const char *name, size_t maxlen, bool required,
+	      const char *dflt, const char **out, struct err *e)
+{
+	const json_t *j = member(obj, key);
+	if (!j) {
+		if (required)
+			return err_set(e, ERR_INVALID, name, "\"%s\" is required", name);
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_string(j))
+		return err_set(e, ERR_INVALID, name, "\"%s\" must be a string, not %s", name,
+			       jsonx_type_name(j));
+	size_t len = json_string_length(j);
+	const char *s = json_string_value(j);
+	if (strlen(s) != len)
+		return err_set(e, ERR_INVALID, name, "\"%s\" must not contain NUL characters", name);
+	if (len > maxlen)
+		return err_set(e, ERR_INVALID, name, "\"%s\" is too long (%zu bytes, at most %zu)",
+			       name, len, maxlen);
+	if (required && len == 0)
+		return err_set(e, ERR_INVALID, name, "\"%s\" must not be empty", name);
+	*out = s;
+	return 0;
+}
+
+int jsonx_code(const json_t *obj, const char *key, const char *name, bool required, char *buf,
+	       size_t cap, struct err *e)
+{
+	const char *s = NULL;
+	if (jsonx_str(obj, key, name, cap - 1, required, NULL, &s, e))
+		return -1;
+	buf[0] = '\0';
+	if (s)
+		snprintf(buf, cap, "%s", s);
+	return 0;
+}
+
+int jsonx_date(const json_t *obj, const char *key, const char *name, date_t dflt, date_t *out,
+	       struct err *e)
+{
+	const json_t *j = member(obj, key);
+	if (!j) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_string(j) || date_parse(json_string_value(j), out))
+		return err_set(e, ERR_INVALID, name, "\"%s\" must be a date YYYY-MM-DD", name);
+	return 0;
+}
+
+int jsonx_ts(const json_t *obj, const char *key, const char *name, ts_t dflt, ts_t *out,
+	     struct err *e)
+{
+	const json_t *j = member(obj, key);
+	if (!j) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_string(j) || date_parse_ts(json_string_value(j), out))
+		return err_set(e, ERR_INVALID, name,
+			       "\"%s\" must be a UTC time YYYY-MM-DDTHH:MM:SSZ", name);
+	return 0;
+}
+
+bool jsonx_is_code(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n >= CODE_MAX || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+bool jsonx_is_staff_id(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n >= STAFF_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return false;
+	return true;
+}

@@ -1,0 +1,97 @@
+/* registry: the service layer between the adapters (CLI, HTTP) and the
+ * store. Each call that writes is exactly one store transaction: it either
+ * commits with its audit entry or changes nothing. Callers parse and
+ * authorise; the registry enforces the policy's rules (lifecycle, decision
+ * checks, numbering) and writes the audit log.
+ *
+ * Ownership: json_t **out results are new references the caller decrefs;
+ * struct outputs are the caller's to release with their type's _release. */
+#ifndef BR_REGISTRY_H
+#define BR_REGISTRY_H
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/decision.h"
+#include "core/guidance.h"
+#include "core/incident.h"
+#include "core/notice.h"
+#include "core/org.h"
+#include "core/person.h"
+#include "store/store.h"
+
+/* Who is acting. The CLI acts as the local system administrator. */
+struct actor {
+	char name[ACTOR_MAX];     /* "cli:root", "user:alice" */
+	char staff_id[STAFF_MAX]; /* the person behind the account, or "" */
+	bool security;            /* central security team powers (reopen, see reporters) */
+};
+
+/* Creates the root organisation and the baseline guidance (root version
+ * 1) if they are absent. Idempotent. */
+int registry_init(struct store *s, const struct actor *a, ts_t now, struct err *e);
+
+/* The guidance in force for org (the root's latest version with each
+ * descendant's latest layered on). g is uninitialised on entry and must
+ * be released on success. */
+int registry_guidance_resolve(struct store *s, const char *org, struct guidance *g,
+			      struct err *e);
+/* Validates doc against the parent's guidance in force and publishes it as
+ * org's next version; *version gets its number. */
+int registry_guidance_publish(struct store *s, const struct actor *a, const char *org,
+			      const json_t *doc, ts_t now, int *version, struct err *e);
+/* {"org", "in_force": guidance_to_json, "own": {"version", "doc"} or null}
+ * for a given own version (0: latest). */
+int registry_guidance_show(struct store *s, const char *org, int version, json_t **out,
+			   struct err *e);
+int registry_guidance_history(struct store *s, const char *org, json_t **out, struct err *e);
+
+/* A parent of "" means the root; the root itself has none. */
+int registry_org_add(struct store *s, const struct actor *a, struct org *o, ts_t now,
+		     struct err *e);
+/* The organisation's discipline policy, inherited up the tree. */
+int registry_org_discipline(struct store *s, const char *code, enum discipline *out,
+			    struct err *e);
+int registry_person_add(struct store *s, const struct actor *a, struct person *p, ts_t now,
+			struct err *e);
+/* Adds every row of a CSV (header: staff_id,name,email,org,manager,
+ * engagement,probation_until,clearance) or none; *added counts them. The
+ * error names "row N: column". */
+int registry_person_import(struct store *s, const struct actor *a, const char *csv, size_t len,
+			   ts_t now, int *added, struct err *e);
+
+/* Records an incident from SPEC 6.1 JSON. A reporter on the actor (an
+ * account's person) wins over the JSON's. out is filled (ref assigned). */
+int registry_report(struct store *s, const struct actor *a, const json_t *in, ts_t now,
+		    struct incident *out, struct err *e);
+int registry_transition(struct store *s, const struct actor *a, const char *ref,
+			const char *target, const char *reason, ts_t now, struct err *e);
+int registry_note(struct store *s, const struct actor *a, const char *ref, const char *text,
+		  ts_t now, struct err *e);
+/* Assesses every undecided subject from the incident's facts and their live
+ * warnings in the register, under the guidance in force for the incident's
+ * organisation; stores each. *out: {"ref", "assessments": [...]}. */
+int registry_assess_incident(struct store *s, const struct actor *a, const char *ref, ts_t now,
+			     json_t **out, struct err *e);
+/* d carries subject, severity, outcome, rationale, override_reason; the
+ * rest is filled from the stored assessment. */
+int registry_decide(struct store *s, const struct actor *a, const char *ref, struct decision *d,
+		    ts_t now, struct err *e);
+int registry_notice(struct store *s, const struct actor *a, const char *ref, const char *subject,
+		    ts_t now, struct notice *out, struct err *e);
+/* The whole case: facts, timeline, assessments, decisions, notices,
+ * notes; the read is audited. */
+int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,
+		  json_t **out, struct err *e);
+/* {"staff_id", "warnings": [{level, issued_on, expires_on, live, ...}]}. */
+int registry_warnings(struct store *s, const struct actor *a, const char *staff_id, ts_t now,
+		      json_t **out, struct err *e);
+/* Walks the chain; *count entries verified. */
+int registry_audit_verify(struct store *s, int64_t *count, struct err *e);
+/* What a security officer looks at first: open incidents by state,
+ * severity and organisation, and actions due. */
+int registry_summary(struct store *s, ts_t now, json_t **out, struct err *e);
+
+/* The protective marking of SPEC 7 for an incident. */
+const char *registry_marking(const struct incident *inc);
+
+#endif

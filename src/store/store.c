@@ -1,0 +1,44 @@
+/* store: backend selection and shared record helpers (see store.h). */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void guidance_doc_release(struct guidance_doc *d)
+{
+	free(d->doc);
+	d->doc = NULL;
+}
+
+void guidance_doc_list_free(struct guidance_doc *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		guidance_doc_release(&list[i]);
+	free(list);
+}
+
+void incident_filter_init(struct incident_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->state = -1;
+	f->severity = -1;
+	f->from = f->to = TS_NONE;
+}
+
+int store_open(const char *url, struct store **out, struct err *e)
+{
+	if (!url || !*url)
+		return err_set(e, ERR_INVALID, "db", "no database given");
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		return err_set(e, ERR_INVALID, "db",
+			       "the PostgreSQL backend is not built into this binary yet");
+	if (strncmp(url, "sqlite:", 7) == 0)
+		url += 7;
+	return store_sqlite_open(url, out, e);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}

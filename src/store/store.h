@@ -1,0 +1,148 @@
+/* store: the register's persistence behind one vtable (SPEC 6, STYLE 6).
+ * store_open() picks the backend from the URL in one place: a path or
+ * "sqlite:PATH" is SQLite (store_sqlite.c); "postgres://" is PostgreSQL
+ * (to follow). Callers never know which.
+ *
+ * Transactions: every service operation is begin() ... commit(), or
+ * rollback() on any error, so a failed command changes nothing. Reads
+ * outside a transaction see a consistent committed state.
+ *
+ * Ownership: *_get fills a caller's struct whose owned members the caller
+ * releases with the type's _release; *_list returns a malloc'd array the
+ * caller frees with the type's _list_free. Inputs are borrowed.
+ * Errors: ERR_NOT_FOUND when a named row is absent, ERR_CONFLICT when a
+ * unique key exists, ERR_RUNTIME for database failures. */
+#ifndef BR_STORE_H
+#define BR_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/audit.h"
+#include "core/decision.h"
+#include "core/err.h"
+#include "core/incident.h"
+#include "core/notice.h"
+#include "core/org.h"
+#include "core/person.h"
+
+struct store;
+
+struct guidance_doc {
+	char org[CODE_MAX];
+	int version;
+	char *doc; /* owned: the published JSON text */
+	ts_t published_at;
+	char published_by[ACTOR_MAX];
+};
+void guidance_doc_release(struct guidance_doc *d);
+void guidance_doc_list_free(struct guidance_doc *list, size_t n);
+
+/* Empty strings, -1 and TS_NONE mean "no filter". */
+struct incident_filter {
+	char org[CODE_MAX]; /* that organisation and every descendant */
+	int state;          /* enum state */
+	int severity;       /* enum severity */
+	char type[CODE_MAX];
+	char subject[STAFF_MAX];
+	char reporter[STAFF_MAX];
+	ts_t from, to; /* reported_at in [from, to) */
+	bool open_only;
+	int64_t limit; /* 0: no limit */
+	int64_t offset;
+};
+void incident_filter_init(struct incident_filter *f);
+
+typedef int (*incident_cb)(const struct incident *inc, void *ctx);
+typedef int (*audit_cb)(const struct audit_entry *a, void *ctx);
+
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *s);
+	int (*begin)(struct store *s, struct err *e); /* a write transaction */
+	int (*commit)(struct store *s, struct err *e);
+	void (*rollback)(struct store *s);
+	/* A consistent copy of the whole store at path (online). */
+	int (*backup)(struct store *s, const char *path, struct err *e);
+
+	int (*org_insert)(struct store *s, struct org *o, struct err *e); /* sets o->id */
+	int (*org_get)(struct store *s, const char *code, struct org *out, struct err *e);
+	int (*org_list)(struct store *s, struct org **out, size_t *n, struct err *e);
+
+	int (*person_insert)(struct store *s, struct person *p, struct err *e); /* sets p->id */
+	int (*person_get)(struct store *s, const char *staff_id, struct person *out, struct err *e);
+	/* Direct reports of a manager (one level). */
+	int (*person_reports)(struct store *s, const char *manager, struct person **out, size_t *n,
+			      struct err *e);
+
+	/* Publishes the next version (latest + 1, from 1) of org's guidance. */
+	int (*guidance_insert)(struct store *s, struct guidance_doc *d, struct err *e);
+	/* version 0: the latest. ERR_NOT_FOUND when the org has none. */
+	int (*guidance_get)(struct store *s, const char *org, int version, struct guidance_doc *out,
+			    struct err *e);
+	int (*guidance_list)(struct store *s, const char *org, struct guidance_doc **out, size_t *n,
+			     struct err *e);
+
+	/* Assigns id and ref SB-<year of reported_at>-NNNNNN (gap-free per year),
+	 * and stores types and subjects. */
+	int (*incident_insert)(struct store *s, struct incident *inc, struct err *e);
+	int (*incident_get)(struct store *s, const char *ref, struct incident *out, struct err *e);
+	/* Saves state, severity, updated_at, closed_at. */
+	int (*incident_update)(struct store *s, const struct incident *inc, struct err *e);
+	/* Calls cb for each match, newest reported first; a non-zero return
+	 * from cb stops the walk and is returned. */
+	int (*incident_list)(struct store *s, const struct incident_filter *f, incident_cb cb,
+			     void *ctx, struct err *e);
+
+	int (*transition_insert)(struct store *s, struct incident_transition *t, struct err *e);
+	int (*transition_list)(struct store *s, const char *ref, struct incident_transition **out,
+			       size_t *n, struct err *e);
+	int (*note_insert)(struct store *s, struct incident_note *n, struct err *e);
+	int (*note_list)(struct store *s, const char *ref, struct incident_note **out, size_t *n,
+			 struct err *e);
+
+	/* One assessment per (ref, subject): a new one replaces the old. */
+	int (*assessment_put)(struct store *s, struct assessment_record *r, struct err *e);
+	int (*assessment_get)(struct store *s, const char *ref, const char *subject,
+			      struct assessment_record *out, struct err *e);
+	int (*assessment_list)(struct store *s, const char *ref, struct assessment_record **out,
+			       size_t *n, struct err *e);
+
+	/* One decision per (ref, subject): ERR_CONFLICT if it exists. */
+	int (*decision_insert)(struct store *s, struct decision *d, struct err *e);
+	int (*decision_get)(struct store *s, const char *ref, const char *subject,
+			    struct decision *out, struct err *e);
+	int (*decision_list)(struct store *s, const char *ref, struct decision **out, size_t *n,
+			     struct err *e);
+
+	/* Assigns id and number BN-<year of issued_on>-NNNNNN. */
+	int (*notice_insert)(struct store *s, struct notice *n, struct err *e);
+	/* By incident (ref) or subject, either may be NULL. */
+	int (*notice_list)(struct store *s, const char *ref, const char *subject,
+			   struct notice **out, size_t *n, struct err *e);
+
+	int (*warning_insert)(struct store *s, struct warning_record *w, struct err *e);
+	/* Oldest first. */
+	int (*warning_list)(struct store *s, const char *staff_id, struct warning_record **out,
+			    size_t *n, struct err *e);
+
+	/* Fills a->seq, a->prev and a->hash (audit_compute) and appends, inside
+	 * the caller's transaction. */
+	int (*audit_append)(struct store *s, struct audit_entry *a, struct err *e);
+	/* In seq order; entity NULL for all. */
+	int (*audit_each)(struct store *s, const char *entity, audit_cb cb, void *ctx,
+			  struct err *e);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Opens the store at url (creating it if absent) and migrates its schema to
+ * the binary's version. On success *out must be closed with store_close. */
+int store_open(const char *url, struct store **out, struct err *e);
+void store_close(struct store *s);
+
+/* Backends (store_open chooses). */
+int store_sqlite_open(const char *path, struct store **out, struct err *e);
+
+#endif

@@ -1,0 +1,2718 @@
+/* store_sqlite: the SQLite backend of struct store_ops (see store.h). It owns
+ * the database file: the connection and its settings, the schema and its
+ * migrations, the cached prepared statements, gap-free reference numbering,
+ * and the mapping between records and rows. Rows are written to be read
+ * with the sqlite3 tool: enums as their vocab names, times as ISO 8601 text
+ * ("YYYY-MM-DDTHH:MM:SSZ", which also sorts in time order), dates as
+ * "YYYY-MM-DD", and every absent value (TS_NONE, DATE_NONE, -1, "") as NULL.
+ *
+ * Foreign keys point at the natural keys the API speaks (orgs.code,
+ * people.staff_id, incidents.ref, notices.number), so child tables read
+ * well and lists by reference need no join. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* PRAGMA application_id of a breachreg database: "BReg". */
+#define BR_APPLICATION_ID 0x42526567
+#define BUSY_TIMEOUT_MS	  5000
+
+/* ------------------------------------------------------------------------
+ * Schema and migrations
+ *
+ * Each row is applied once, in order, inside one transaction with the
+ * version written to PRAGMA user_version, so a store is always at exactly
+ * one version. Never edit a published row: add the next one. (A migration
+ * that rebuilds a table must follow SQLite's 12-step ALTER procedure.)
+ * Enum columns carry no CHECK lists: a new vocab word would then need a
+ * table rebuild; the store validates enums on write and on read instead. */
+
+struct migration {
+	int version;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+    {1, "PRAGMA application_id = 1112696167;" /* BR_APPLICATION_ID */
+
+	"CREATE TABLE orgs ("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" parent TEXT REFERENCES orgs(code) ON UPDATE CASCADE,"
+	" discipline_policy TEXT," /* moj | hmpps; NULL: inherit */
+	" head TEXT,"		   /* staff id; no FK: heads may be added later */
+	" headcount INTEGER,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX orgs_parent ON orgs(parent);"
+
+	"CREATE TABLE people ("
+	" id INTEGER PRIMARY KEY,"
+	" staff_id TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" email TEXT,"
+	" org TEXT NOT NULL REFERENCES orgs(code) ON UPDATE CASCADE,"
+	" line_manager TEXT REFERENCES people(staff_id) ON UPDATE CASCADE,"
+	" engagement TEXT NOT NULL,"
+	" probation_until TEXT,"
+	" clearance TEXT NOT NULL,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX people_org ON people(org);"
+	"CREATE INDEX people_line_manager ON people(line_manager);"
+
+	"CREATE TABLE guidance ("
+	" id INTEGER PRIMARY KEY,"
+	" org TEXT NOT NULL REFERENCES orgs(code) ON UPDATE CASCADE,"
+	" version INTEGER NOT NULL CHECK (version >= 1),"
+	" doc TEXT NOT NULL,"
+	" published_at TEXT NOT NULL,"
+	" published_by TEXT NOT NULL,"
+	" UNIQUE (org, version));"
+
+	/* Gap-free yearly counters: "SB" (incidents), "BN" (notices). */
+	"CREATE TABLE sequences ("
+	" name TEXT NOT NULL,"
+	" year INTEGER NOT NULL,"
+	" last INTEGER NOT NULL,"
+	" PRIMARY KEY (name, year)) WITHOUT ROWID;"
+
+	"CREATE TABLE incidents ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL UNIQUE,"
+	" year INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" org TEXT NOT NULL REFERENCES orgs(code) ON UPDATE CASCADE,"
+	" state TEXT NOT NULL,"
+	" severity TEXT,"
+	" classification TEXT NOT NULL,"
+	" strap INTEGER NOT NULL,"
+	" third_party_disclosure INTEGER NOT NULL,"
+	" authorised INTEGER NOT NULL,"
+	" criminal INTEGER NOT NULL,"
+	" records INTEGER NOT NULL,"
+	" special_category INTEGER NOT NULL,"
+	" intent TEXT NOT NULL,"
+	" damage TEXT NOT NULL,"
+	" description TEXT NOT NULL,"
+	" location TEXT,"
+	" occurred_at TEXT NOT NULL,"
+	" discovered_at TEXT NOT NULL,"
+	" reported_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL,"
+	" closed_at TEXT,"
+	" reporter TEXT REFERENCES people(staff_id) ON UPDATE CASCADE,"
+	" confidential_reporter INTEGER NOT NULL,"
+	" UNIQUE (year, seq));"
+	/* The list order (newest first) and the reported_at range walk
+	 * this index; the others serve the equality filters. */
+	"CREATE INDEX incidents_reported ON incidents(reported_at, ref);"
+	"CREATE INDEX incidents_org ON incidents(org, reported_at);"
+	"CREATE INDEX incidents_state ON incidents(state, reported_at);"
+	"CREATE INDEX incidents_severity ON incidents(severity, reported_at);"
+	"CREATE INDEX incidents_reporter ON incidents(reporter, reported_at);"
+
+	"CREATE TABLE incident_types ("
+	" ref TEXT NOT NULL REFERENCES incidents(ref) ON UPDATE CASCADE,"
+	" position INTEGER NOT NULL,"
+	" type TEXT NOT NULL," /* no FK: types live in guidance documents */
+	" PRIMARY KEY (ref, type)) WITHOUT ROWID;"
+	"CREATE INDEX incident_types_type ON incident_types(type, ref);"
+
+	"CREATE TABLE incident_subjects ("
+	" ref TEXT NOT NULL REFERENCES incidents(ref) ON UPDATE CASCADE,"
+	" position INTEGER NOT NULL,"
+	" staff_id TEXT NOT NULL REFERENCES people(staff_id) ON UPDATE CASCADE,"
+	" PRIMARY KEY (ref, staff_id)) WITHOUT ROWID;"
+	"CREATE INDEX incident_subjects_staff ON incident_subjects(staff_id, ref);"
+
+	"CREATE TABLE transitions ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL REFERENCES incidents(ref) ON UPDATE CASCADE,"
+	" from_state TEXT NOT NULL,"
+	" to_state TEXT NOT NULL,"
+	" reason TEXT,"
+	" actor TEXT NOT NULL,"
+	" at TEXT NOT NULL);"
+	"CREATE INDEX transitions_ref ON transitions(ref, id);"
+
+	"CREATE TABLE notes ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL REFERENCES incidents(ref) ON UPDATE CASCADE,"
+	" author TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" at TEXT NOT NULL);"
+	"CREATE INDEX notes_ref ON notes(ref, id);"
+
+	/* Assessments, decisions and notices concern a subject of the
+	 * incident: the composite key says so. */
+	"CREATE TABLE assessments ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" baseline TEXT NOT NULL,"
+	" route TEXT NOT NULL,"
+	" recommendation TEXT NOT NULL,"
+	" live_warnings INTEGER NOT NULL,"
+	" guidance_version TEXT NOT NULL,"
+	" facts TEXT NOT NULL,"
+	" result TEXT NOT NULL,"
+	" assessed_by TEXT NOT NULL,"
+	" assessed_at TEXT NOT NULL,"
+	" UNIQUE (ref, subject),"
+	" FOREIGN KEY (ref, subject) REFERENCES incident_subjects(ref, staff_id)"
+	"  ON UPDATE CASCADE);"
+
+	"CREATE TABLE decisions ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" outcome TEXT NOT NULL,"
+	" damage TEXT NOT NULL,"
+	" intent TEXT NOT NULL,"
+	" live_warnings INTEGER NOT NULL,"
+	" assessed_severity TEXT NOT NULL,"
+	" recommendation TEXT NOT NULL,"
+	" rationale TEXT NOT NULL,"
+	" override_reason TEXT,"
+	" decided_by TEXT NOT NULL,"
+	" decided_at TEXT NOT NULL,"
+	" UNIQUE (ref, subject),"
+	" FOREIGN KEY (ref, subject) REFERENCES incident_subjects(ref, staff_id)"
+	"  ON UPDATE CASCADE);"
+	"CREATE INDEX decisions_subject ON decisions(subject);"
+
+	"CREATE TABLE notices ("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL UNIQUE,"
+	" year INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" ref TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" issued_on TEXT NOT NULL,"
+	" acknowledge_by TEXT,"
+	" acknowledged_on TEXT,"
+	" issued_by TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" UNIQUE (year, seq),"
+	" FOREIGN KEY (ref, subject) REFERENCES incident_subjects(ref, staff_id)"
+	"  ON UPDATE CASCADE);"
+	"CREATE INDEX notices_ref ON notices(ref, subject);"
+	"CREATE INDEX notices_subject ON notices(subject, issued_on);"
+
+	"CREATE TABLE warnings ("
+	" id INTEGER PRIMARY KEY,"
+	" staff_id TEXT NOT NULL REFERENCES people(staff_id) ON UPDATE CASCADE,"
+	" level TEXT NOT NULL,"
+	" issued_on TEXT NOT NULL,"
+	" source TEXT REFERENCES notices(number) ON UPDATE CASCADE,"
+	" ref TEXT REFERENCES incidents(ref) ON UPDATE CASCADE);"
+	"CREATE INDEX warnings_staff ON warnings(staff_id, issued_on);"
+	"CREATE INDEX warnings_source ON warnings(source);"
+	"CREATE INDEX warnings_ref ON warnings(ref);"
+
+	/* Hash-chained (core/audit.h). seq is the rowid; text columns hold
+	 * exactly what was hashed ("" stays ""), so verify sees any edit. */
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY,"
+	" at TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" entity TEXT NOT NULL,"
+	" detail TEXT,"
+	" prev TEXT NOT NULL,"
+	" hash TEXT NOT NULL);"
+	"CREATE INDEX audit_entity ON audit(entity, seq);"},
+};
+
+_Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
+
+/* ------------------------------------------------------------------------
+ * Statements: one row per query, prepared once on first use and kept. */
+
+#define ORG_COLS "id, code, name, parent, discipline_policy, head, headcount, created_at"
+#define PERSON_COLS                                                                                \
+	"id, staff_id, name, email, org, line_manager, engagement, probation_until, clearance, "   \
+	"created_at"
+#define GUIDANCE_COLS "org, version, doc, published_at, published_by"
+#define INCIDENT_COLS                                                                              \
+	"id, ref, kind, org, state, severity, classification, strap, third_party_disclosure, "     \
+	"authorised, criminal, records, special_category, intent, damage, description, "           \
+	"location, occurred_at, discovered_at, reported_at, updated_at, closed_at, reporter, "     \
+	"confidential_reporter"
+#define TRANSITION_COLS "id, ref, from_state, to_state, reason, actor, at"
+#define NOTE_COLS	"id, ref, author, body, at"
+#define ASSESSMENT_COLS                                                                            \
+	"id, ref, subject, severity, baseline, route, recommendation, live_warnings, "             \
+	"guidance_version, facts, result, assessed_by, assessed_at"
+#define DECISION_COLS                                                                              \
+	"id, ref, subject, severity, outcome, damage, intent, live_warnings, assessed_severity, "  \
+	"recommendation, rationale, override_reason, decided_by, decided_at"
+#define NOTICE_COLS                                                                                \
+	"id, number, ref, subject, severity, issued_on, acknowledge_by, acknowledged_on, "         \
+	"issued_by, body"
+#define WARNING_COLS "id, staff_id, level, issued_on, source, ref"
+#define AUDIT_COLS   "seq, at, actor, action, entity, detail, prev, hash"
+
+enum q {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
+	Q_ORG_EXISTS,
+	Q_PERSON_EXISTS,
+	Q_INCIDENT_EXISTS,
+	Q_SUBJECT_EXISTS,
+	Q_NOTICE_EXISTS,
+	Q_SEQ_NEXT,
+	Q_ORG_INSERT,
+	Q_ORG_GET,
+	Q_ORG_LIST,
+	Q_PERSON_INSERT,
+	Q_PERSON_GET,
+	Q_PERSON_REPORTS,
+	Q_GUIDANCE_INSERT,
+	Q_GUIDANCE_GET,
+	Q_GUIDANCE_LIST,
+	Q_INCIDENT_INSERT,
+	Q_INCIDENT_TYPE_INSERT,
+	Q_INCIDENT_SUBJECT_INSERT,
+	Q_INCIDENT_GET,
+	Q_INCIDENT_TYPES,
+	Q_INCIDENT_SUBJECTS,
+	Q_INCIDENT_UPDATE,
+	Q_INCIDENT_LIST,
+	Q_TRANSITION_INSERT,
+	Q_TRANSITION_LIST,
+	Q_NOTE_INSERT,
+	Q_NOTE_LIST,
+	Q_ASSESSMENT_PUT,
+	Q_ASSESSMENT_GET,
+	Q_ASSESSMENT_LIST,
+	Q_DECISION_INSERT,
+	Q_DECISION_GET,
+	Q_DECISION_LIST,
+	Q_NOTICE_INSERT,
+	Q_NOTICE_BY_REF,
+	Q_NOTICE_BY_SUBJECT,
+	Q_NOTICE_ALL,
+	Q_WARNING_INSERT,
+	Q_WARNING_LIST,
+	Q_AUDIT_LAST,
+	Q_AUDIT_INSERT,
+	Q_AUDIT_ALL,
+	Q_AUDIT_ENTITY,
+	Q_COUNT
+};
+
+static const char *const queries[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT br_op",
+    [Q_RELEASE] = "RELEASE br_op",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO br_op",
+
+    [Q_ORG_EXISTS] = "SELECT 1 FROM orgs WHERE code = ?",
+    [Q_PERSON_EXISTS] = "SELECT 1 FROM people WHERE staff_id = ?",
+    [Q_INCIDENT_EXISTS] = "SELECT 1 FROM incidents WHERE ref = ?",
+    [Q_SUBJECT_EXISTS] = "SELECT 1 FROM incident_subjects WHERE ref = ? AND staff_id = ?",
+    [Q_NOTICE_EXISTS] = "SELECT 1 FROM notices WHERE number = ?",
+    [Q_SEQ_NEXT] = "INSERT INTO sequences (name, year, last) VALUES (?, ?, 1)"
+		   " ON CONFLICT (name, year) DO UPDATE SET last = last + 1 RETURNING last",
+
+    [Q_ORG_INSERT] = "INSERT INTO orgs (code, name, parent, discipline_policy, head, headcount,"
+		     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_ORG_GET] = "SELECT " ORG_COLS " FROM orgs WHERE code = ?",
+    [Q_ORG_LIST] = "SELECT " ORG_COLS " FROM orgs ORDER BY code",
+
+    [Q_PERSON_INSERT] = "INSERT INTO people (staff_id, name, email, org, line_manager,"
+			" engagement, probation_until, clearance, created_at)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_PERSON_GET] = "SELECT " PERSON_COLS " FROM people WHERE staff_id = ?",
+    [Q_PERSON_REPORTS] = "SELECT " PERSON_COLS " FROM people WHERE line_manager = ?"
+			 " ORDER BY staff_id",
+
+    /* The next version in the same statement that writes it. */
+    [Q_GUIDANCE_INSERT] = "INSERT INTO guidance (org, version, doc, published_at, published_by)"
+			  " SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4"
+			  " FROM guidance WHERE org = ?1 RETURNING version",
+    [Q_GUIDANCE_GET] = "SELECT " GUIDANCE_COLS " FROM guidance WHERE org = ?1"
+		       " AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1",
+    [Q_GUIDANCE_LIST] = "SELECT " GUIDANCE_COLS " FROM guidance"
+			" WHERE ?1 IS NULL OR org = ?1 ORDER BY org, version",
+
+    [Q_INCIDENT_INSERT] =
+	"INSERT INTO incidents (ref, year, seq, kind, org, state, severity, classification,"
+	" strap, third_party_disclosure, authorised, criminal, records, special_category,"
+	" intent, damage, description, location, occurred_at, discovered_at, reported_at,"
+	" updated_at, closed_at, reporter, confidential_reporter)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_INCIDENT_TYPE_INSERT] = "INSERT INTO incident_types (ref, position, type) VALUES (?, ?, ?)",
+    [Q_INCIDENT_SUBJECT_INSERT] = "INSERT INTO incident_subjects (ref, position, staff_id)"
+				  " VALUES (?, ?, ?)",
+    [Q_INCIDENT_GET] = "SELECT " INCIDENT_COLS " FROM incidents WHERE ref = ?",
+    [Q_INCIDENT_TYPES] = "SELECT type FROM incident_types WHERE ref = ? ORDER BY position",
+    [Q_INCIDENT_SUBJECTS] = "SELECT staff_id FROM incident_subjects WHERE ref = ?"
+			    " ORDER BY position",
+    [Q_INCIDENT_UPDATE] = "UPDATE incidents SET state = ?, severity = ?, updated_at = ?,"
+			  " closed_at = ? WHERE ref = ?",
+    /* One cached statement serves every filter: a NULL parameter means
+     * "no filter". The reported_at bounds are always bound ("" and "~"
+     * when open), which keeps them usable as an index range. UNION (not
+     * UNION ALL) also stops the walk should the tree ever hold a cycle. */
+    [Q_INCIDENT_LIST] = "WITH RECURSIVE sub(code) AS ("
+			" SELECT code FROM orgs WHERE code = ?1"
+			" UNION SELECT orgs.code FROM orgs JOIN sub ON orgs.parent = sub.code)"
+			" SELECT " INCIDENT_COLS " FROM incidents"
+			" WHERE reported_at >= ?8 AND reported_at < ?9"
+			" AND (?1 IS NULL OR org IN (SELECT code FROM sub))"
+			" AND (?2 IS NULL OR state = ?2)"
+			" AND (?3 IS NULL OR severity = ?3)"
+			" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM incident_types t"
+			"  WHERE t.ref = incidents.ref AND t.type = ?4))"
+			" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM incident_subjects s"
+			"  WHERE s.ref = incidents.ref AND s.staff_id = ?5))"
+			" AND (?6 IS NULL OR reporter = ?6)"
+			" AND (?7 = 0 OR state NOT IN (?12, ?13, ?14))"
+			" ORDER BY reported_at DESC, ref DESC LIMIT ?10 OFFSET ?11",
+
+    [Q_TRANSITION_INSERT] = "INSERT INTO transitions (ref, from_state, to_state, reason, actor,"
+			    " at) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_TRANSITION_LIST] = "SELECT " TRANSITION_COLS " FROM transitions WHERE ref = ?"
+			  " ORDER BY id",
+    [Q_NOTE_INSERT] = "INSERT INTO notes (ref, author, body, at) VALUES (?, ?, ?, ?)",
+    [Q_NOTE_LIST] = "SELECT " NOTE_COLS " FROM notes WHERE ref = ? ORDER BY id",
+
+    /* An upsert keeps the row's id when an assessment is replaced. */
+    [Q_ASSESSMENT_PUT] =
+	"INSERT INTO assessments (ref, subject, severity, baseline, route, recommendation,"
+	" live_warnings, guidance_version, facts, result, assessed_by, assessed_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (ref, subject) DO UPDATE SET severity = excluded.severity,"
+	" baseline = excluded.baseline, route = excluded.route,"
+	" recommendation = excluded.recommendation,"
+	" live_warnings = excluded.live_warnings,"
+	" guidance_version = excluded.guidance_version, facts = excluded.facts,"
+	" result = excluded.result, assessed_by = excluded.assessed_by,"
+	" assessed_at = excluded.assessed_at RETURNING id",
+    [Q_ASSESSMENT_GET] = "SELECT " ASSESSMENT_COLS " FROM assessments"
+			 " WHERE ref = ? AND subject = ?",
+    [Q_ASSESSMENT_LIST] = "SELECT " ASSESSMENT_COLS " FROM assessments WHERE ref = ?"
+			  " ORDER BY id",
+
+    [Q_DECISION_INSERT] =
+	"INSERT INTO decisions (ref, subject, severity, outcome, damage, intent,"
+	" live_warnings, assessed_severity, recommendation, rationale, override_reason,"
+	" decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_DECISION_GET] = "SELECT " DECISION_COLS " FROM decisions WHERE ref = ? AND subject = ?",
+    [Q_DECISION_LIST] = "SELECT " DECISION_COLS " FROM decisions WHERE ref = ? ORDER BY id",
+
+    [Q_NOTICE_INSERT] = "INSERT INTO notices (number, year, seq, ref, subject, severity,"
+			" issued_on, acknowledge_by, acknowledged_on, issued_by, body)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_NOTICE_BY_REF] = "SELECT " NOTICE_COLS " FROM notices WHERE ref = ?1"
+			" AND (?2 IS NULL OR subject = ?2) ORDER BY issued_on, id",
+    [Q_NOTICE_BY_SUBJECT] = "SELECT " NOTICE_COLS " FROM notices WHERE subject = ?"
+			    " ORDER BY issued_on, id",
+    [Q_NOTICE_ALL] = "SELECT " NOTICE_COLS " FROM notices ORDER BY issued_on, id",
+
+    [Q_WARNING_INSERT] = "INSERT INTO warnings (staff_id, level, issued_on, source, ref)"
+			 " VALUES (?, ?, ?, ?, ?)",
+    [Q_WARNING_LIST] = "SELECT " WARNING_COLS " FROM warnings WHERE staff_id = ?"
+		       " ORDER BY issued_on, id",
+
+    [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [Q_AUDIT_INSERT] = "INSERT INTO audit (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq",
+    [Q_AUDIT_ENTITY] = "SELECT " AUDIT_COLS " FROM audit WHERE entity = ? ORDER BY seq",
+};
+
+struct sqlite_store {
+	struct store base; /* first: a struct store * is a struct sqlite_store * */
+	sqlite3 *db;
+	sqlite3_stmt *stmts[Q_COUNT];
+};
+
+static struct sqlite_store *sq(struct store *s)
+{
+	return (struct sqlite_store *)s;
+}
+
+/* ------------------------------------------------------------------------
+ * Errors */
+
+static bool is_unique(int rc)
+{
+	return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+/* The last failure on the connection as an error value. Unique keys are
+ * named by the caller (it knows the key); the foreign keys are checked
+ * before writing (need_*) so that the field can be named, and this is the
+ * backstop. */
+static int db_fail(struct sqlite_store *ss, struct err *e)
+{
+	const char *msg = sqlite3_errmsg(ss->db);
+	const char *col;
+
+	switch (sqlite3_extended_errcode(ss->db)) {
+	case SQLITE_CONSTRAINT_NOTNULL:
+		/* "NOT NULL constraint failed: table.column" */
+		col = strrchr(msg, '.');
+		col = col ? col + 1 : "";
+		return err_set(e, ERR_INVALID, col, "\"%s\" is required", col);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return err_set(e, ERR_NOT_FOUND, "", "a record it refers to does not exist");
+	default:
+		return err_set(e, ERR_RUNTIME, "db", "%s", msg);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Statement cache */
+
+/* The cached statement for id, prepared on first use. If it is busy (a
+ * callback of incident_list or audit_each re-entered the store with the
+ * same query), a private one is prepared instead; stmt_put finalizes it. */
+static sqlite3_stmt *stmt_get(struct sqlite_store *ss, enum q id, struct err *e)
+{
+	sqlite3_stmt *st = ss->stmts[id];
+	sqlite3_stmt *fresh = NULL;
+
+	if (st && !sqlite3_stmt_busy(st))
+		return st;
+	if (sqlite3_prepare_v3(ss->db, queries[id], -1, st ? 0 : SQLITE_PREPARE_PERSISTENT, &fresh,
+			       NULL) != SQLITE_OK) {
+		db_fail(ss, e);
+		sqlite3_finalize(fresh);
+		return NULL;
+	}
+	if (!st)
+		ss->stmts[id] = fresh;
+	return fresh;
+}
+
+/* Resets a statement for its next use, dropping bound copies. */
+static void stmt_put(struct sqlite_store *ss, enum q id, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (st != ss->stmts[id]) {
+		sqlite3_finalize(st);
+		return;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement without parameters to completion. */
+static int run(struct sqlite_store *ss, enum q id, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Binding values (a cursor over the parameters, checked once at the end) */
+
+struct bind {
+	sqlite3_stmt *st;
+	int i;		 /* next parameter, from 1 */
+	int rc;		 /* the first binding failure */
+	const char *bad; /* field of the first enum out of range */
+	int badval;
+};
+
+static struct bind bind_start(sqlite3_stmt *st)
+{
+	return (struct bind){.st = st, .i = 1, .rc = SQLITE_OK};
+}
+
+static void b_rc(struct bind *b, int rc)
+{
+	if (rc != SQLITE_OK && b->rc == SQLITE_OK)
+		b->rc = rc;
+	b->i++;
+}
+
+static void b_null(struct bind *b)
+{
+	b_rc(b, sqlite3_bind_null(b->st, b->i));
+}
+
+static void b_int(struct bind *b, int64_t v)
+{
+	b_rc(b, sqlite3_bind_int64(b->st, b->i, v));
+}
+
+/* -1 (unknown) is NULL. */
+static void b_int_opt(struct bind *b, int64_t v)
+{
+	if (v < 0)
+		b_null(b);
+	else
+		b_int(b, v);
+}
+
+static void b_bool(struct bind *b, bool v)
+{
+	b_int(b, v ? 1 : 0);
+}
+
+/* Text as given: "" stays "" (the audit log hashes exactly this). */
+static void b_exact(struct bind *b, const char *s)
+{
+	if (!s)
+		b_null(b);
+	else
+		b_rc(b, sqlite3_bind_text(b->st, b->i, s, -1, SQLITE_TRANSIENT));
+}
+
+/* Text where "" means absent: stored as NULL. */
+static void b_text(struct bind *b, const char *s)
+{
+	b_exact(b, s && *s ? s : NULL);
+}
+
+static void b_ts(struct bind *b, ts_t t)
+{
+	char buf[TS_BUF];
+
+	if (t == TS_NONE) {
+		b_null(b);
+		return;
+	}
+	date_format_ts(t, buf);
+	b_exact(b, buf);
+}
+
+static void b_date(struct bind *b, date_t d)
+{
+	char buf[DATE_BUF];
+
+	if (d == DATE_NONE) {
+		b_null(b);
+		return;
+	}
+	date_format(d, buf);
+	b_exact(b, buf);
+}
+
+static void b_enum(struct bind *b, const struct vocab *v, int val)
+{
+	if (val < 0 || val >= v->count) {
+		if (!b->bad) {
+			b->bad = v->field;
+			b->badval = val;
+		}
+		b_null(b);
+		return;
+	}
+	b_exact(b, vocab_name(v, val));
+}
+
+/* -1 (none) is NULL. */
+static void b_enum_opt(struct bind *b, const struct vocab *v, int val)
+{
+	if (val == -1)
+		b_null(b);
+	else
+		b_enum(b, v, val);
+}
+
+static int b_done(const struct bind *b, struct err *e)
+{
+	if (b->bad)
+		return err_set(e, ERR_INVALID, b->bad, "invalid value %d for \"%s\"", b->badval,
+			       b->bad);
+	if (b->rc != SQLITE_OK)
+		return err_set(e, ERR_RUNTIME, "db", "%s", sqlite3_errstr(b->rc));
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading rows (a cursor over the columns; a value that does not parse
+ * back is reported once, by column, at the end) */
+
+struct row {
+	sqlite3_stmt *st;
+	int i;	 /* next column */
+	int bad; /* first unreadable column, or -1 */
+};
+
+static struct row row_start(sqlite3_stmt *st)
+{
+	return (struct row){.st = st, .i = 0, .bad = -1};
+}
+
+static void r_bad(struct row *r, int col)
+{
+	if (r->bad < 0)
+		r->bad = col;
+}
+
+static const char *r_str(struct row *r)
+{
+	return (const char *)sqlite3_column_text(r->st, r->i++);
+}
+
+static int64_t r_int(struct row *r)
+{
+	return sqlite3_column_int64(r->st, r->i++);
+}
+
+/* NULL is -1. */
+static int64_t r_int_opt(struct row *r)
+{
+	if (sqlite3_column_type(r->st, r->i) == SQLITE_NULL) {
+		r->i++;
+		return -1;
+	}
+	return r_int(r);
+}
+
+static bool r_bool(struct row *r)
+{
+	return r_int(r) != 0;
+}
+
+/* Into a fixed buffer; NULL is "". */
+static void r_text(struct row *r, char *buf, size_t size)
+{
+	const char *s = r_str(r);
+	snprintf(buf, size, "%s", s ? s : "");
+}
+
+/* A new copy; NULL stays NULL. */
+static char *r_dup(struct row *r)
+{
+	return xstrdup(r_str(r));
+}
+
+static ts_t r_ts(struct row *r)
+{
+	int col = r->i;
+	const char *s = r_str(r);
+	ts_t t;
+
+	if (!s)
+		return TS_NONE;
+	if (date_parse_ts(s, &t)) {
+		r_bad(r, col);
+		return TS_NONE;
+	}
+	return t;
+}
+
+static date_t r_date(struct row *r)
+{
+	int col = r->i;
+	const char *s = r_str(r);
+	date_t d;
+
+	if (!s)
+		return DATE_NONE;
+	if (date_parse(s, &d)) {
+		r_bad(r, col);
+		return DATE_NONE;
+	}
+	return d;
+}
+
+/* NULL is -1; an unknown word is an error. */
+static int r_enum_opt(struct row *r, const struct vocab *v)
+{
+	int col = r->i;
+	const char *s = r_str(r);
+	int val;
+
+	if (!s)
+		return -1;
+	val = vocab_parse(v, s);
+	if (val < 0)
+		r_bad(r, col);
+	return val;
+}
+
+static int r_enum(struct row *r, const struct vocab *v)
+{
+	int col = r->i;
+	int val = r_enum_opt(r, v);
+
+	if (val < 0) {
+		r_bad(r, col);
+		return 0;
+	}
+	return val;
+}
+
+static int r_done(const struct row *r, struct err *e)
+{
+	if (r->bad < 0)
+		return 0;
+	return err_set(e, ERR_RUNTIME, "db", "invalid stored value in column \"%s\"",
+		       sqlite3_column_name(r->st, r->bad));
+}
+
+/* ------------------------------------------------------------------------
+ * Shared helpers: steps, lists, existence checks, numbering, atomic ops */
+
+/* Steps a write to completion; conflict_field names a unique key whose
+ * violation is reported as ERR_CONFLICT with conflict_msg. */
+static int step_write(struct sqlite_store *ss, sqlite3_stmt *st, const char *conflict_field,
+		      const char *conflict_msg, struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (conflict_field && is_unique(rc))
+		return err_set(e, ERR_CONFLICT, conflict_field, "%s", conflict_msg);
+	return db_fail(ss, e);
+}
+
+/* Steps an INSERT ... RETURNING of one integer. */
+static int step_returning(struct sqlite_store *ss, sqlite3_stmt *st, int64_t *out, struct err *e)
+{
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(ss, e);
+	*out = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, e);
+	return 0;
+}
+
+typedef int (*row_reader)(sqlite3_stmt *st, void *elem, struct err *e);
+typedef void (*elem_release)(void *elem);
+
+/* Reads every row of st into a new array of n elements of size bytes
+ * (NULL when there are none). On error nothing is returned. */
+static int collect(struct sqlite_store *ss, sqlite3_stmt *st, size_t size, row_reader read,
+		   elem_release release, void **out, size_t *n, struct err *e)
+{
+	char *list = NULL;
+	size_t cap = 0, cnt = 0;
+	int rc, ret = -1;
+
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			list = xrealloc(list, cap * size);
+		}
+		memset(list + cnt * size, 0, size);
+		cnt++;
+		if (read(st, list + (cnt - 1) * size, e))
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(ss, e);
+		goto out;
+	}
+	*out = list;
+	*n = cnt;
+	list = NULL;
+	ret = 0;
+out:
+	if (list) {
+		for (size_t i = 0; release && i < cnt; i++)
+			release(list + i * size);
+		free(list);
+	}
+	return ret;
+}
+
+/* 1 if the query (one or two text parameters) finds a row, 0 if not, -1 on
+ * error. */
+static int exists(struct sqlite_store *ss, enum q id, const char *a, const char *b, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind bd;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	bd = bind_start(st);
+	b_exact(&bd, a);
+	if (b)
+		b_exact(&bd, b);
+	if (b_done(&bd, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = 1;
+	else if (rc == SQLITE_DONE)
+		ret = 0;
+	else
+		db_fail(ss, e);
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int need_org(struct sqlite_store *ss, const char *code, const char *field, struct err *e)
+{
+	int r = exists(ss, Q_ORG_EXISTS, code, NULL, e);
+
+	if (r < 0)
+		return -1;
+	return r ? 0 : err_set(e, ERR_NOT_FOUND, field, "organisation \"%s\" not found", code);
+}
+
+static int need_person(struct sqlite_store *ss, const char *staff_id, const char *field,
+		       struct err *e)
+{
+	int r = exists(ss, Q_PERSON_EXISTS, staff_id, NULL, e);
+
+	if (r < 0)
+		return -1;
+	return r ? 0 : err_set(e, ERR_NOT_FOUND, field, "person \"%s\" not found", staff_id);
+}
+
+static int need_incident(struct sqlite_store *ss, const char *ref, struct err *e)
+{
+	int r = exists(ss, Q_INCIDENT_EXISTS, ref, NULL, e);
+
+	if (r < 0)
+		return -1;
+	return r ? 0 : err_set(e, ERR_NOT_FOUND, "ref", "incident \"%s\" not found", ref);
+}
+
+/* The incident exists and names subject among its subjects. */
+static int need_subject(struct sqlite_store *ss, const char *ref, const char *subject,
+			struct err *e)
+{
+	int r;
+
+	if (need_incident(ss, ref, e))
+		return -1;
+	r = exists(ss, Q_SUBJECT_EXISTS, ref, subject, e);
+	if (r < 0)
+		return -1;
+	return r ? 0
+		 : err_set(e, ERR_NOT_FOUND, "subject",
+			   "\"%s\" is not a subject of incident \"%s\"", subject, ref);
+}
+
+static int need_notice(struct sqlite_store *ss, const char *number, const char *field,
+		       struct err *e)
+{
+	int r = exists(ss, Q_NOTICE_EXISTS, number, NULL, e);
+
+	if (r < 0)
+		return -1;
+	return r ? 0 : err_set(e, ERR_NOT_FOUND, field, "breach notice \"%s\" not found", number);
+}
+
+/* The next number of a yearly sequence ("SB", "BN"). It is taken inside the
+ * writing transaction, so a rollback gives it back: numbers have no gaps,
+ * and concurrent writers queue on the write lock (BEGIN IMMEDIATE). */
+static int seq_next(struct sqlite_store *ss, const char *name, int year, int64_t *out,
+		    struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, Q_SEQ_NEXT, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, name);
+	b_int(&b, year);
+	if (b_done(&b, e) || step_returning(ss, st, out, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_SEQ_NEXT, st);
+	return ret;
+}
+
+/* "SB-2026-000001": prefix, year, number zero-padded to six digits. */
+static int format_number(char out[REF_MAX], const char *prefix, int year, int64_t seq,
+			 const char *field, struct err *e)
+{
+	int n = snprintf(out, REF_MAX, "%s-%04d-%06lld", prefix, year, (long long)seq);
+
+	if (n < 0 || n >= REF_MAX)
+		return err_set(e, ERR_RUNTIME, field, "%s numbers for %d are exhausted", prefix,
+			       year);
+	return 0;
+}
+
+static int year_of_date(date_t d)
+{
+	int y, m, dd;
+
+	date_to_ymd(d, &y, &m, &dd);
+	return y;
+}
+
+/* The store may read the clock (core may not): a time the caller left
+ * unset on a record that must carry one. */
+static ts_t now_or(ts_t t)
+{
+	return t == TS_NONE ? (ts_t)time(NULL) : t;
+}
+
+/* A write of several statements is all or nothing even if the caller did
+ * not begin(): inside a transaction it is a savepoint, so a failure undoes
+ * just this call and the caller's transaction stays usable; outside one it
+ * is its own BEGIN IMMEDIATE ... COMMIT. */
+struct op {
+	bool own;
+	bool open;
+};
+
+static int op_begin(struct sqlite_store *ss, struct op *op, struct err *e)
+{
+	op->own = sqlite3_get_autocommit(ss->db) != 0;
+	op->open = false;
+	if (run(ss, op->own ? Q_BEGIN : Q_SAVEPOINT, e))
+		return -1;
+	op->open = true;
+	return 0;
+}
+
+/* Commits (ret 0) or undoes the op; returns its final status. */
+static int op_end(struct sqlite_store *ss, struct op *op, int ret, struct err *e)
+{
+	if (!op->open)
+		return ret;
+	op->open = false;
+	if (ret == 0) {
+		if (run(ss, op->own ? Q_COMMIT : Q_RELEASE, e) == 0)
+			return 0;
+		ret = -1;
+	}
+	if (op->own) {
+		if (!sqlite3_get_autocommit(ss->db))
+			run(ss, Q_ROLLBACK, NULL);
+	} else if (run(ss, Q_ROLLBACK_TO, NULL) == 0) {
+		run(ss, Q_RELEASE, NULL);
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Transactions and backup */
+
+static int sq_begin(struct store *s, struct err *e)
+{
+	return run(sq(s), Q_BEGIN, e);
+}
+
+static int sq_commit(struct store *s, struct err *e)
+{
+	return run(sq(s), Q_COMMIT, e);
+}
+
+static void sq_rollback(struct store *s)
+{
+	struct sqlite_store *ss = sq(s);
+
+	if (!sqlite3_get_autocommit(ss->db))
+		run(ss, Q_ROLLBACK, NULL);
+}
+
+/* The file is created here with O_EXCL, so an existing file is never
+ * overwritten (not even one that appears after a check), and mode 0600:
+ * the copy holds the same OFFICIAL-SENSITIVE records. */
+static int sq_backup(struct store *s, const char *path, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	bool created = false;
+	int fd, rc = SQLITE_ERROR, ret = -1;
+
+	if (!path || !*path)
+		return err_set(e, ERR_INVALID, "file", "no backup file given");
+	if (!sqlite3_get_autocommit(ss->db))
+		return err_set(e, ERR_RUNTIME, "db", "cannot back up inside a transaction");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return err_set(e, ERR_INVALID, "file", "file \"%s\" already exists", path);
+		return err_set(e, ERR_RUNTIME, "file", "cannot create \"%s\": %s", path,
+			       strerror(errno));
+	}
+	close(fd);
+	created = true;
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		err_set(e, ERR_RUNTIME, "file", "cannot open \"%s\": %s", path,
+			dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	bk = sqlite3_backup_init(dst, "main", ss->db, "main");
+	if (!bk) {
+		err_set(e, ERR_RUNTIME, "file", "cannot back up to \"%s\": %s", path,
+			sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* All pages in one step: the copy is one consistent snapshot. */
+	for (int tries = 0; tries < BUSY_TIMEOUT_MS / 50; tries++) {
+		rc = sqlite3_backup_step(bk, -1);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(50);
+	}
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		err_set(e, ERR_RUNTIME, "file", "cannot back up to \"%s\": %s", path,
+			sqlite3_errstr(rc));
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_close(dst);
+	if (ret && created)
+		unlink(path);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Organisations */
+
+static int read_org(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct org *o = elem;
+	struct row r = row_start(st);
+
+	org_init(o);
+	o->id = r_int(&r);
+	r_text(&r, o->code, sizeof o->code);
+	o->name = r_dup(&r);
+	r_text(&r, o->parent, sizeof o->parent);
+	o->discipline_policy = r_enum_opt(&r, &vocab_discipline);
+	r_text(&r, o->head, sizeof o->head);
+	o->headcount = r_int_opt(&r);
+	o->created_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_org(void *elem)
+{
+	org_release(elem);
+}
+
+static int sq_org_insert(struct store *s, struct org *o, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char msg[CODE_MAX + 32];
+	ts_t created = now_or(o->created_at);
+	int ret = -1;
+
+	if (o->parent[0] && need_org(ss, o->parent, "parent", e))
+		return -1;
+	st = stmt_get(ss, Q_ORG_INSERT, e);
+	if (!st)
+		goto out;
+	b = bind_start(st);
+	b_exact(&b, o->code);
+	b_text(&b, o->name);
+	b_text(&b, o->parent);
+	b_enum_opt(&b, &vocab_discipline, o->discipline_policy);
+	b_text(&b, o->head);
+	b_int_opt(&b, o->headcount);
+	b_ts(&b, created);
+	if (b_done(&b, e))
+		goto out;
+	snprintf(msg, sizeof msg, "organisation \"%s\" already exists", o->code);
+	if (step_write(ss, st, "code", msg, e))
+		goto out;
+	o->id = sqlite3_last_insert_rowid(ss->db);
+	o->created_at = created;
+	ret = 0;
+out:
+	stmt_put(ss, Q_ORG_INSERT, st);
+	return ret;
+}
+
+static int sq_org_get(struct store *s, const char *code, struct org *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_ORG_GET, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	org_init(out);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, code);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err_set(e, ERR_NOT_FOUND, "code", "organisation \"%s\" not found", code);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	if (read_org(st, out, e)) {
+		org_release(out);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_ORG_GET, st);
+	return ret;
+}
+
+static int sq_org_list(struct store *s, struct org **out, size_t *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_ORG_LIST, e);
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	if (collect(ss, st, sizeof **out, read_org, release_org, &list, n, e))
+		goto out;
+	*out = list;
+	ret = 0;
+out:
+	stmt_put(ss, Q_ORG_LIST, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * People */
+
+static int read_person(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct person *p = elem;
+	struct row r = row_start(st);
+
+	person_init(p);
+	p->id = r_int(&r);
+	r_text(&r, p->staff_id, sizeof p->staff_id);
+	p->name = r_dup(&r);
+	p->email = r_dup(&r);
+	r_text(&r, p->org, sizeof p->org);
+	r_text(&r, p->manager, sizeof p->manager);
+	p->engagement = r_enum(&r, &vocab_engagement);
+	p->probation_until = r_date(&r);
+	p->clearance = r_enum(&r, &vocab_clearance);
+	p->created_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_person(void *elem)
+{
+	person_release(elem);
+}
+
+static int sq_person_insert(struct store *s, struct person *p, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char msg[STAFF_MAX + 32];
+	ts_t created = now_or(p->created_at);
+	int ret = -1;
+
+	if (need_org(ss, p->org, "org", e))
+		return -1;
+	if (p->manager[0] && need_person(ss, p->manager, "manager", e))
+		return -1;
+	st = stmt_get(ss, Q_PERSON_INSERT, e);
+	if (!st)
+		goto out;
+	b = bind_start(st);
+	b_exact(&b, p->staff_id);
+	b_text(&b, p->name);
+	b_text(&b, p->email);
+	b_exact(&b, p->org);
+	b_text(&b, p->manager);
+	b_enum(&b, &vocab_engagement, (int)p->engagement);
+	b_date(&b, p->probation_until);
+	b_enum(&b, &vocab_clearance, (int)p->clearance);
+	b_ts(&b, created);
+	if (b_done(&b, e))
+		goto out;
+	snprintf(msg, sizeof msg, "person \"%s\" already exists", p->staff_id);
+	if (step_write(ss, st, "staff_id", msg, e))
+		goto out;
+	p->id = sqlite3_last_insert_rowid(ss->db);
+	p->created_at = created;
+	ret = 0;
+out:
+	stmt_put(ss, Q_PERSON_INSERT, st);
+	return ret;
+}
+
+static int sq_person_get(struct store *s, const char *staff_id, struct person *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_PERSON_GET, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	person_init(out);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, staff_id);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err_set(e, ERR_NOT_FOUND, "staff_id", "person \"%s\" not found", staff_id);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	if (read_person(st, out, e)) {
+		person_release(out);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_PERSON_GET, st);
+	return ret;
+}
+
+static int sq_person_reports(struct store *s, const char *manager, struct person **out, size_t *n,
+			     struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_PERSON_REPORTS, e);
+	struct bind b;
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, manager);
+	if (b_done(&b, e) ||
+	    collect(ss, st, sizeof **out, read_person, release_person, &list, n, e))
+		goto out;
+	/* No reports: say so when the manager is unknown. */
+	if (*n == 0 && need_person(ss, manager, "staff_id", e))
+		goto out;
+	*out = list;
+	list = NULL;
+	ret = 0;
+out:
+	free(list);
+	stmt_put(ss, Q_PERSON_REPORTS, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Guidance */
+
+static int read_guidance(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct guidance_doc *d = elem;
+	struct row r = row_start(st);
+
+	memset(d, 0, sizeof *d);
+	r_text(&r, d->org, sizeof d->org);
+	d->version = (int)r_int(&r);
+	d->doc = r_dup(&r);
+	d->published_at = r_ts(&r);
+	r_text(&r, d->published_by, sizeof d->published_by);
+	return r_done(&r, e);
+}
+
+static void release_guidance(void *elem)
+{
+	guidance_doc_release(elem);
+}
+
+static int sq_guidance_insert(struct store *s, struct guidance_doc *d, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	ts_t at = now_or(d->published_at);
+	int64_t version = 0;
+	int ret = -1;
+
+	if (need_org(ss, d->org, "org", e))
+		return -1;
+	st = stmt_get(ss, Q_GUIDANCE_INSERT, e);
+	if (!st)
+		goto out;
+	b = bind_start(st);
+	b_exact(&b, d->org);
+	b_text(&b, d->doc);
+	b_ts(&b, at);
+	b_text(&b, d->published_by);
+	if (b_done(&b, e) || step_returning(ss, st, &version, e))
+		goto out;
+	d->version = (int)version;
+	d->published_at = at;
+	ret = 0;
+out:
+	stmt_put(ss, Q_GUIDANCE_INSERT, st);
+	return ret;
+}
+
+static int sq_guidance_get(struct store *s, const char *org, int version, struct guidance_doc *out,
+			   struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_GUIDANCE_GET, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, org);
+	b_int(&b, version);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		if (version)
+			err_set(e, ERR_NOT_FOUND, "version", "guidance \"%s/%d\" not found", org,
+				version);
+		else
+			err_set(e, ERR_NOT_FOUND, "org",
+				"no guidance is published for organisation \"%s\"", org);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	if (read_guidance(st, out, e)) {
+		guidance_doc_release(out);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_GUIDANCE_GET, st);
+	return ret;
+}
+
+/* org NULL or "": every organisation's versions. */
+static int sq_guidance_list(struct store *s, const char *org, struct guidance_doc **out, size_t *n,
+			    struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_GUIDANCE_LIST, e);
+	struct bind b;
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_text(&b, org);
+	if (b_done(&b, e) ||
+	    collect(ss, st, sizeof **out, read_guidance, release_guidance, &list, n, e))
+		goto out;
+	if (*n == 0 && org && *org && need_org(ss, org, "org", e))
+		goto out;
+	*out = list;
+	list = NULL;
+	ret = 0;
+out:
+	free(list);
+	stmt_put(ss, Q_GUIDANCE_LIST, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Incidents */
+
+static int read_incident(sqlite3_stmt *st, struct incident *inc, struct err *e)
+{
+	struct row r = row_start(st);
+
+	inc->id = r_int(&r);
+	r_text(&r, inc->ref, sizeof inc->ref);
+	inc->kind = r_enum(&r, &vocab_kind);
+	r_text(&r, inc->org, sizeof inc->org);
+	inc->state = r_enum(&r, &vocab_state);
+	inc->severity = r_enum_opt(&r, &vocab_severity);
+	inc->classification = r_enum(&r, &vocab_classification);
+	inc->strap = r_bool(&r);
+	inc->third_party_disclosure = r_bool(&r);
+	inc->authorised = r_bool(&r);
+	inc->criminal = r_bool(&r);
+	inc->records = r_int(&r);
+	inc->special_category = r_bool(&r);
+	inc->intent = r_enum(&r, &vocab_intent);
+	inc->damage = r_enum(&r, &vocab_damage);
+	inc->description = r_dup(&r);
+	inc->location = r_dup(&r);
+	inc->occurred_at = r_ts(&r);
+	inc->discovered_at = r_ts(&r);
+	inc->reported_at = r_ts(&r);
+	inc->updated_at = r_ts(&r);
+	inc->closed_at = r_ts(&r);
+	r_text(&r, inc->reporter, sizeof inc->reporter);
+	inc->confidential_reporter = r_bool(&r);
+	return r_done(&r, e);
+}
+
+/* Fills up to max codes of the incident's types or subjects into
+ * items[max][width], in the order they were given. */
+static int read_codes(struct sqlite_store *ss, enum q id, const char *ref, char *items,
+		      size_t width, int max, int *count, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	*count = 0;
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, ref);
+	if (b_done(&b, e))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*count == max)
+			continue; /* more than the record holds: cannot happen via the store */
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		snprintf(items + (size_t)*count * width, width, "%s", s ? s : "");
+		(*count)++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int read_incident_children(struct sqlite_store *ss, struct incident *inc, struct err *e)
+{
+	if (read_codes(ss, Q_INCIDENT_TYPES, inc->ref, &inc->types[0][0], CODE_MAX, FACTS_MAX_TYPES,
+		       &inc->ntypes, e))
+		return -1;
+	return read_codes(ss, Q_INCIDENT_SUBJECTS, inc->ref, &inc->subjects[0][0], STAFF_MAX,
+			  INCIDENT_MAX_SUBJECTS, &inc->nsubjects, e);
+}
+
+/* Types and subjects: in range and none named twice. */
+static int check_incident_lists(const struct incident *inc, struct err *e)
+{
+	char field[32];
+
+	if (inc->ntypes < 0 || inc->ntypes > FACTS_MAX_TYPES)
+		return err_set(e, ERR_INVALID, "types", "at most %d types", FACTS_MAX_TYPES);
+	if (inc->nsubjects < 0 || inc->nsubjects > INCIDENT_MAX_SUBJECTS)
+		return err_set(e, ERR_INVALID, "subjects", "at most %d subjects",
+			       INCIDENT_MAX_SUBJECTS);
+	for (int i = 0; i < inc->ntypes; i++)
+		for (int k = 0; k < i; k++)
+			if (strcmp(inc->types[i], inc->types[k]) == 0) {
+				snprintf(field, sizeof field, "types[%d]", i);
+				return err_set(e, ERR_INVALID, field, "\"%s\" is named twice",
+					       inc->types[i]);
+			}
+	for (int i = 0; i < inc->nsubjects; i++)
+		for (int k = 0; k < i; k++)
+			if (strcmp(inc->subjects[i], inc->subjects[k]) == 0) {
+				snprintf(field, sizeof field, "subjects[%d]", i);
+				return err_set(e, ERR_INVALID, field, "\"%s\" is named twice",
+					       inc->subjects[i]);
+			}
+	return 0;
+}
+
+/* Inserts (ref, position, code) rows for the incident's types or subjects. */
+static int write_codes(struct sqlite_store *ss, enum q id, const char *ref, const char *items,
+		       size_t width, int count, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	for (int i = 0; i < count; i++) {
+		b = bind_start(st);
+		b_exact(&b, ref);
+		b_int(&b, i);
+		b_exact(&b, items + (size_t)i * width);
+		if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+			goto out;
+		sqlite3_reset(st);
+	}
+	ret = 0;
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int sq_incident_insert(struct store *s, struct incident *inc, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct op op = {0};
+	struct bind b;
+	char ref[REF_MAX], field[32];
+	int64_t seq = 0, id = 0;
+	int year, ret = -1;
+
+	if (inc->reported_at == TS_NONE)
+		return err_set(e, ERR_INVALID, "reported_at", "\"reported_at\" is required");
+	if (check_incident_lists(inc, e) || op_begin(ss, &op, e))
+		return -1;
+	if (need_org(ss, inc->org, "org", e))
+		goto out;
+	if (inc->reporter[0] && need_person(ss, inc->reporter, "reporter", e))
+		goto out;
+	for (int i = 0; i < inc->nsubjects; i++) {
+		snprintf(field, sizeof field, "subjects[%d]", i);
+		if (need_person(ss, inc->subjects[i], field, e))
+			goto out;
+	}
+	year = year_of_date(date_of_ts(inc->reported_at));
+	if (seq_next(ss, "SB", year, &seq, e) || format_number(ref, "SB", year, seq, "ref", e))
+		goto out;
+
+	st = stmt_get(ss, Q_INCIDENT_INSERT, e);
+	if (!st)
+		goto out;
+	b = bind_start(st);
+	b_exact(&b, ref);
+	b_int(&b, year);
+	b_int(&b, seq);
+	b_enum(&b, &vocab_kind, (int)inc->kind);
+	b_exact(&b, inc->org);
+	b_enum(&b, &vocab_state, (int)inc->state);
+	b_enum_opt(&b, &vocab_severity, inc->severity);
+	b_enum(&b, &vocab_classification, (int)inc->classification);
+	b_bool(&b, inc->strap);
+	b_bool(&b, inc->third_party_disclosure);
+	b_bool(&b, inc->authorised);
+	b_bool(&b, inc->criminal);
+	b_int(&b, inc->records);
+	b_bool(&b, inc->special_category);
+	b_enum(&b, &vocab_intent, (int)inc->intent);
+	b_enum(&b, &vocab_damage, (int)inc->damage);
+	b_text(&b, inc->description);
+	b_text(&b, inc->location);
+	b_ts(&b, inc->occurred_at);
+	b_ts(&b, inc->discovered_at);
+	b_ts(&b, inc->reported_at);
+	b_ts(&b, inc->updated_at == TS_NONE ? inc->reported_at : inc->updated_at);
+	b_ts(&b, inc->closed_at);
+	b_text(&b, inc->reporter);
+	b_bool(&b, inc->confidential_reporter);
+	if (b_done(&b, e) || step_write(ss, st, "ref", "incident reference already in use", e))
+		goto out;
+	id = sqlite3_last_insert_rowid(ss->db);
+	if (write_codes(ss, Q_INCIDENT_TYPE_INSERT, ref, &inc->types[0][0], CODE_MAX, inc->ntypes,
+			e) ||
+	    write_codes(ss, Q_INCIDENT_SUBJECT_INSERT, ref, &inc->subjects[0][0], STAFF_MAX,
+			inc->nsubjects, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_INCIDENT_INSERT, st);
+	ret = op_end(ss, &op, ret, e);
+	if (ret == 0) {
+		inc->id = id;
+		memcpy(inc->ref, ref, sizeof ref);
+		if (inc->updated_at == TS_NONE)
+			inc->updated_at = inc->reported_at;
+	}
+	return ret;
+}
+
+static int sq_incident_get(struct store *s, const char *ref, struct incident *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_INCIDENT_GET, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	incident_init(out);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, ref);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err_set(e, ERR_NOT_FOUND, "ref", "incident \"%s\" not found", ref);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	if (read_incident(st, out, e))
+		goto out;
+	stmt_put(ss, Q_INCIDENT_GET, st);
+	st = NULL;
+	if (read_incident_children(ss, out, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_INCIDENT_GET, st);
+	if (ret)
+		incident_release(out);
+	return ret;
+}
+
+static int sq_incident_update(struct store *s, const struct incident *inc, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_INCIDENT_UPDATE, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_enum(&b, &vocab_state, (int)inc->state);
+	b_enum_opt(&b, &vocab_severity, inc->severity);
+	b_ts(&b, inc->updated_at);
+	b_ts(&b, inc->closed_at);
+	b_exact(&b, inc->ref);
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	if (sqlite3_changes(ss->db) == 0) {
+		err_set(e, ERR_NOT_FOUND, "ref", "incident \"%s\" not found", inc->ref);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_INCIDENT_UPDATE, st);
+	return ret;
+}
+
+static int sq_incident_list(struct store *s, const struct incident_filter *f, incident_cb cb,
+			    void *ctx, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct incident inc;
+	struct bind b;
+	int rc, ret = -1;
+
+	incident_init(&inc);
+	if (f->org[0] && need_org(ss, f->org, "org", e))
+		return -1;
+	st = stmt_get(ss, Q_INCIDENT_LIST, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_text(&b, f->org);			      /* ?1 */
+	b_enum_opt(&b, &vocab_state, f->state);	      /* ?2 */
+	b_enum_opt(&b, &vocab_severity, f->severity); /* ?3 */
+	b_text(&b, f->type);			      /* ?4 */
+	b_text(&b, f->subject);			      /* ?5 */
+	b_text(&b, f->reporter);		      /* ?6 */
+	b_bool(&b, f->open_only);		      /* ?7 */
+	if (f->from == TS_NONE)			      /* ?8 */
+		b_exact(&b, "");
+	else
+		b_ts(&b, f->from);
+	if (f->to == TS_NONE) /* ?9: after any digit */
+		b_exact(&b, "~");
+	else
+		b_ts(&b, f->to);
+	b_int(&b, f->limit > 0 ? f->limit : -1);  /* ?10 */
+	b_int(&b, f->offset > 0 ? f->offset : 0); /* ?11 */
+	b_enum(&b, &vocab_state, ST_CLOSED);	  /* ?12..?14 */
+	b_enum(&b, &vocab_state, ST_UNFOUNDED);
+	b_enum(&b, &vocab_state, ST_WITHDRAWN);
+	if (b_done(&b, e))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r;
+
+		incident_init(&inc);
+		if (read_incident(st, &inc, e) || read_incident_children(ss, &inc, e))
+			goto out;
+		r = cb(&inc, ctx);
+		incident_release(&inc);
+		if (r) {
+			ret = r;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	incident_release(&inc);
+	stmt_put(ss, Q_INCIDENT_LIST, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Transitions and notes */
+
+static int read_transition(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct incident_transition *t = elem;
+	struct row r = row_start(st);
+
+	t->id = r_int(&r);
+	r_text(&r, t->ref, sizeof t->ref);
+	t->from = r_enum(&r, &vocab_state);
+	t->to = r_enum(&r, &vocab_state);
+	t->reason = r_dup(&r);
+	r_text(&r, t->actor, sizeof t->actor);
+	t->at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_transition(void *elem)
+{
+	incident_transition_release(elem);
+}
+
+static int read_note(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct incident_note *n = elem;
+	struct row r = row_start(st);
+
+	n->id = r_int(&r);
+	r_text(&r, n->ref, sizeof n->ref);
+	r_text(&r, n->author, sizeof n->author);
+	n->body = r_dup(&r);
+	n->at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_note(void *elem)
+{
+	incident_note_release(elem);
+}
+
+/* Lists the rows of query id for one incident; an unknown incident is
+ * ERR_NOT_FOUND rather than an empty list. */
+static int list_by_ref(struct sqlite_store *ss, enum q id, const char *ref, size_t size,
+		       row_reader read, elem_release release, void **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	void *list = NULL;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, ref);
+	if (b_done(&b, e) || collect(ss, st, size, read, release, &list, n, e))
+		goto out;
+	if (*n == 0 && need_incident(ss, ref, e))
+		goto out;
+	*out = list;
+	list = NULL;
+	ret = 0;
+out:
+	free(list);
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int sq_transition_insert(struct store *s, struct incident_transition *t, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	ts_t at = now_or(t->at);
+	int ret = -1;
+
+	if (need_incident(ss, t->ref, e))
+		return -1;
+	st = stmt_get(ss, Q_TRANSITION_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, t->ref);
+	b_enum(&b, &vocab_state, (int)t->from);
+	b_enum(&b, &vocab_state, (int)t->to);
+	b_text(&b, t->reason);
+	b_text(&b, t->actor);
+	b_ts(&b, at);
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	t->id = sqlite3_last_insert_rowid(ss->db);
+	t->at = at;
+	ret = 0;
+out:
+	stmt_put(ss, Q_TRANSITION_INSERT, st);
+	return ret;
+}
+
+static int sq_transition_list(struct store *s, const char *ref, struct incident_transition **out,
+			      size_t *n, struct err *e)
+{
+	void *list = NULL;
+
+	*out = NULL;
+	if (list_by_ref(sq(s), Q_TRANSITION_LIST, ref, sizeof **out, read_transition,
+			release_transition, &list, n, e))
+		return -1;
+	*out = list;
+	return 0;
+}
+
+static int sq_note_insert(struct store *s, struct incident_note *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	ts_t at = now_or(n->at);
+	int ret = -1;
+
+	if (need_incident(ss, n->ref, e))
+		return -1;
+	st = stmt_get(ss, Q_NOTE_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, n->ref);
+	b_text(&b, n->author);
+	b_text(&b, n->body);
+	b_ts(&b, at);
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	n->id = sqlite3_last_insert_rowid(ss->db);
+	n->at = at;
+	ret = 0;
+out:
+	stmt_put(ss, Q_NOTE_INSERT, st);
+	return ret;
+}
+
+static int sq_note_list(struct store *s, const char *ref, struct incident_note **out, size_t *n,
+			struct err *e)
+{
+	void *list = NULL;
+
+	*out = NULL;
+	if (list_by_ref(sq(s), Q_NOTE_LIST, ref, sizeof **out, read_note, release_note, &list, n,
+			e))
+		return -1;
+	*out = list;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Assessments */
+
+static int read_assessment(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct assessment_record *a = elem;
+	struct row r = row_start(st);
+
+	a->id = r_int(&r);
+	r_text(&r, a->ref, sizeof a->ref);
+	r_text(&r, a->subject, sizeof a->subject);
+	a->severity = r_enum(&r, &vocab_severity);
+	a->baseline = r_enum(&r, &vocab_severity);
+	a->route = r_enum(&r, &vocab_route);
+	a->recommendation = r_enum(&r, &vocab_recommendation);
+	a->live_warnings = (int)r_int(&r);
+	r_text(&r, a->guidance_version, sizeof a->guidance_version);
+	a->facts = r_dup(&r);
+	a->result = r_dup(&r);
+	r_text(&r, a->assessed_by, sizeof a->assessed_by);
+	a->assessed_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_assessment(void *elem)
+{
+	assessment_record_release(elem);
+}
+
+static int sq_assessment_put(struct store *s, struct assessment_record *a, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	ts_t at = now_or(a->assessed_at);
+	int64_t id = 0;
+	int ret = -1;
+
+	if (need_subject(ss, a->ref, a->subject, e))
+		return -1;
+	st = stmt_get(ss, Q_ASSESSMENT_PUT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, a->ref);
+	b_exact(&b, a->subject);
+	b_enum(&b, &vocab_severity, (int)a->severity);
+	b_enum(&b, &vocab_severity, (int)a->baseline);
+	b_enum(&b, &vocab_route, (int)a->route);
+	b_enum(&b, &vocab_recommendation, (int)a->recommendation);
+	b_int(&b, a->live_warnings);
+	b_text(&b, a->guidance_version);
+	b_text(&b, a->facts);
+	b_text(&b, a->result);
+	b_text(&b, a->assessed_by);
+	b_ts(&b, at);
+	if (b_done(&b, e) || step_returning(ss, st, &id, e))
+		goto out;
+	a->id = id;
+	a->assessed_at = at;
+	ret = 0;
+out:
+	stmt_put(ss, Q_ASSESSMENT_PUT, st);
+	return ret;
+}
+
+/* A missing (ref, subject) row of query id: which of the two is absent. */
+static int missing_for_subject(struct sqlite_store *ss, const char *what, const char *ref,
+			       const char *subject, struct err *e)
+{
+	if (need_incident(ss, ref, e))
+		return -1;
+	return err_set(e, ERR_NOT_FOUND, "subject", "no %s for \"%s\" on incident \"%s\"", what,
+		       subject, ref);
+}
+
+static int sq_assessment_get(struct store *s, const char *ref, const char *subject,
+			     struct assessment_record *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_ASSESSMENT_GET, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, ref);
+	b_exact(&b, subject);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		stmt_put(ss, Q_ASSESSMENT_GET, st);
+		st = NULL;
+		missing_for_subject(ss, "assessment", ref, subject, e);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	if (read_assessment(st, out, e)) {
+		assessment_record_release(out);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_ASSESSMENT_GET, st);
+	return ret;
+}
+
+static int sq_assessment_list(struct store *s, const char *ref, struct assessment_record **out,
+			      size_t *n, struct err *e)
+{
+	void *list = NULL;
+
+	*out = NULL;
+	if (list_by_ref(sq(s), Q_ASSESSMENT_LIST, ref, sizeof **out, read_assessment,
+			release_assessment, &list, n, e))
+		return -1;
+	*out = list;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Decisions */
+
+static int read_decision(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct decision *d = elem;
+	struct row r = row_start(st);
+
+	decision_init(d);
+	d->id = r_int(&r);
+	r_text(&r, d->ref, sizeof d->ref);
+	r_text(&r, d->subject, sizeof d->subject);
+	d->severity = r_enum(&r, &vocab_severity);
+	d->outcome = r_enum(&r, &vocab_outcome);
+	d->damage = r_enum(&r, &vocab_damage);
+	d->intent = r_enum(&r, &vocab_intent);
+	d->live_warnings = (int)r_int(&r);
+	d->assessed_severity = r_enum(&r, &vocab_severity);
+	d->recommendation = r_enum(&r, &vocab_recommendation);
+	d->rationale = r_dup(&r);
+	d->override_reason = r_dup(&r);
+	r_text(&r, d->decided_by, sizeof d->decided_by);
+	d->decided_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_decision(void *elem)
+{
+	decision_release(elem);
+}
+
+static int sq_decision_insert(struct store *s, struct decision *d, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char msg[REF_MAX + STAFF_MAX + 64];
+	ts_t at = now_or(d->decided_at);
+	int ret = -1;
+
+	if (need_subject(ss, d->ref, d->subject, e))
+		return -1;
+	st = stmt_get(ss, Q_DECISION_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, d->ref);
+	b_exact(&b, d->subject);
+	b_enum(&b, &vocab_severity, (int)d->severity);
+	b_enum(&b, &vocab_outcome, (int)d->outcome);
+	b_enum(&b, &vocab_damage, (int)d->damage);
+	b_enum(&b, &vocab_intent, (int)d->intent);
+	b_int(&b, d->live_warnings);
+	b_enum(&b, &vocab_severity, (int)d->assessed_severity);
+	b_enum(&b, &vocab_recommendation, (int)d->recommendation);
+	b_text(&b, d->rationale);
+	b_text(&b, d->override_reason);
+	b_text(&b, d->decided_by);
+	b_ts(&b, at);
+	if (b_done(&b, e))
+		goto out;
+	snprintf(msg, sizeof msg, "a decision for \"%s\" on incident \"%s\" already exists",
+		 d->subject, d->ref);
+	if (step_write(ss, st, "subject", msg, e))
+		goto out;
+	d->id = sqlite3_last_insert_rowid(ss->db);
+	d->decided_at = at;
+	ret = 0;
+out:
+	stmt_put(ss, Q_DECISION_INSERT, st);
+	return ret;
+}
+
+static int sq_decision_get(struct store *s, const char *ref, const char *subject,
+			   struct decision *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_DECISION_GET, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	decision_init(out);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, ref);
+	b_exact(&b, subject);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		stmt_put(ss, Q_DECISION_GET, st);
+		st = NULL;
+		missing_for_subject(ss, "decision", ref, subject, e);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	if (read_decision(st, out, e)) {
+		decision_release(out);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_DECISION_GET, st);
+	return ret;
+}
+
+static int sq_decision_list(struct store *s, const char *ref, struct decision **out, size_t *n,
+			    struct err *e)
+{
+	void *list = NULL;
+
+	*out = NULL;
+	if (list_by_ref(sq(s), Q_DECISION_LIST, ref, sizeof **out, read_decision, release_decision,
+			&list, n, e))
+		return -1;
+	*out = list;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Breach notices and warnings */
+
+static int read_notice(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct notice *n = elem;
+	struct row r = row_start(st);
+
+	notice_init(n);
+	n->id = r_int(&r);
+	r_text(&r, n->number, sizeof n->number);
+	r_text(&r, n->ref, sizeof n->ref);
+	r_text(&r, n->subject, sizeof n->subject);
+	n->severity = r_enum(&r, &vocab_severity);
+	n->issued_on = r_date(&r);
+	n->acknowledge_by = r_date(&r);
+	n->acknowledged_on = r_date(&r);
+	r_text(&r, n->issued_by, sizeof n->issued_by);
+	n->body = r_dup(&r);
+	return r_done(&r, e);
+}
+
+static void release_notice(void *elem)
+{
+	notice_release(elem);
+}
+
+static int sq_notice_insert(struct store *s, struct notice *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct op op = {0};
+	struct bind b;
+	char number[REF_MAX];
+	int64_t seq = 0, id = 0;
+	int year, ret = -1;
+
+	if (n->issued_on == DATE_NONE)
+		return err_set(e, ERR_INVALID, "issued_on", "\"issued_on\" is required");
+	if (op_begin(ss, &op, e))
+		return -1;
+	if (need_subject(ss, n->ref, n->subject, e))
+		goto out;
+	year = year_of_date(n->issued_on);
+	if (seq_next(ss, "BN", year, &seq, e) ||
+	    format_number(number, "BN", year, seq, "number", e))
+		goto out;
+	st = stmt_get(ss, Q_NOTICE_INSERT, e);
+	if (!st)
+		goto out;
+	b = bind_start(st);
+	b_exact(&b, number);
+	b_int(&b, year);
+	b_int(&b, seq);
+	b_exact(&b, n->ref);
+	b_exact(&b, n->subject);
+	b_enum(&b, &vocab_severity, (int)n->severity);
+	b_date(&b, n->issued_on);
+	b_date(&b, n->acknowledge_by);
+	b_date(&b, n->acknowledged_on);
+	b_text(&b, n->issued_by);
+	b_text(&b, n->body);
+	if (b_done(&b, e) || step_write(ss, st, "number", "breach notice number already in use", e))
+		goto out;
+	id = sqlite3_last_insert_rowid(ss->db);
+	ret = 0;
+out:
+	stmt_put(ss, Q_NOTICE_INSERT, st);
+	ret = op_end(ss, &op, ret, e);
+	if (ret == 0) {
+		n->id = id;
+		memcpy(n->number, number, sizeof number);
+	}
+	return ret;
+}
+
+static int sq_notice_list(struct store *s, const char *ref, const char *subject,
+			  struct notice **out, size_t *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	bool by_ref = ref && *ref, by_subject = subject && *subject;
+	enum q id = by_ref ? Q_NOTICE_BY_REF : by_subject ? Q_NOTICE_BY_SUBJECT : Q_NOTICE_ALL;
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	if (by_ref)
+		b_exact(&b, ref);
+	if (by_ref || by_subject)
+		b_text(&b, subject);
+	if (b_done(&b, e) ||
+	    collect(ss, st, sizeof **out, read_notice, release_notice, &list, n, e))
+		goto out;
+	if (*n == 0 && by_ref && need_incident(ss, ref, e))
+		goto out;
+	if (*n == 0 && by_subject && need_person(ss, subject, "subject", e))
+		goto out;
+	*out = list;
+	list = NULL;
+	ret = 0;
+out:
+	free(list);
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int read_warning(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct warning_record *w = elem;
+	struct row r = row_start(st);
+
+	w->id = r_int(&r);
+	r_text(&r, w->staff_id, sizeof w->staff_id);
+	w->level = r_enum(&r, &vocab_warning_level);
+	w->issued_on = r_date(&r);
+	r_text(&r, w->source, sizeof w->source);
+	r_text(&r, w->ref, sizeof w->ref);
+	return r_done(&r, e);
+}
+
+static int sq_warning_insert(struct store *s, struct warning_record *w, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	int ret = -1;
+
+	if (w->issued_on == DATE_NONE)
+		return err_set(e, ERR_INVALID, "issued_on", "\"issued_on\" is required");
+	if (need_person(ss, w->staff_id, "staff_id", e) ||
+	    (w->source[0] && need_notice(ss, w->source, "source", e)) ||
+	    (w->ref[0] && need_incident(ss, w->ref, e)))
+		return -1;
+	st = stmt_get(ss, Q_WARNING_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, w->staff_id);
+	b_enum(&b, &vocab_warning_level, (int)w->level);
+	b_date(&b, w->issued_on);
+	b_text(&b, w->source);
+	b_text(&b, w->ref);
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	w->id = sqlite3_last_insert_rowid(ss->db);
+	ret = 0;
+out:
+	stmt_put(ss, Q_WARNING_INSERT, st);
+	return ret;
+}
+
+static int sq_warning_list(struct store *s, const char *staff_id, struct warning_record **out,
+			   size_t *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_WARNING_LIST, e);
+	struct bind b;
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, staff_id);
+	if (b_done(&b, e) || collect(ss, st, sizeof **out, read_warning, NULL, &list, n, e))
+		goto out;
+	if (*n == 0 && need_person(ss, staff_id, "staff_id", e))
+		goto out;
+	*out = list;
+	list = NULL;
+	ret = 0;
+out:
+	free(list);
+	stmt_put(ss, Q_WARNING_LIST, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Audit log */
+
+/* Exactly as stored, recomputing nothing: audit verify judges these
+ * values. A time that does not parse was edited; it is read as the epoch,
+ * which no real entry carries, so its hash cannot match and verify reports
+ * the entry as edited instead of this walk failing. (Not TS_NONE: the hash
+ * formats the time, and date_format_ts is undefined for TS_NONE.) */
+static void read_audit(sqlite3_stmt *st, struct audit_entry *a)
+{
+	struct row r = row_start(st);
+	const char *at;
+
+	a->seq = r_int(&r);
+	at = r_str(&r);
+	if (!at || date_parse_ts(at, &a->at))
+		a->at = 0;
+	r_text(&r, a->actor, sizeof a->actor);
+	r_text(&r, a->action, sizeof a->action);
+	r_text(&r, a->entity, sizeof a->entity);
+	a->detail = r_dup(&r);
+	r_text(&r, a->prev, sizeof a->prev);
+	r_text(&r, a->hash, sizeof a->hash);
+}
+
+static int sq_audit_append(struct store *s, struct audit_entry *a, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *last = NULL, *ins = NULL;
+	struct audit_entry next = *a; /* shares detail; a is updated on success only */
+	struct op op = {0};
+	struct bind b;
+	int rc, ret = -1;
+
+	if (a->at == TS_NONE)
+		return err_set(e, ERR_INVALID, "at", "an audit entry needs a time");
+	if (op_begin(ss, &op, e))
+		return -1;
+	last = stmt_get(ss, Q_AUDIT_LAST, e);
+	if (!last)
+		goto out;
+	rc = sqlite3_step(last);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(last, 1);
+		next.seq = sqlite3_column_int64(last, 0) + 1;
+		snprintf(next.prev, sizeof next.prev, "%s", h ? h : "");
+	} else if (rc == SQLITE_DONE) {
+		next.seq = 1;
+		snprintf(next.prev, sizeof next.prev, "%s", AUDIT_GENESIS);
+	} else {
+		db_fail(ss, e);
+		goto out;
+	}
+	audit_compute(&next, next.hash);
+
+	ins = stmt_get(ss, Q_AUDIT_INSERT, e);
+	if (!ins)
+		goto out;
+	b = bind_start(ins);
+	b_int(&b, next.seq);
+	b_ts(&b, next.at);
+	b_exact(&b, next.actor);
+	b_exact(&b, next.action);
+	b_exact(&b, next.entity);
+	b_exact(&b, next.detail);
+	b_exact(&b, next.prev);
+	b_exact(&b, next.hash);
+	if (b_done(&b, e) || step_write(ss, ins, NULL, NULL, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_AUDIT_LAST, last);
+	stmt_put(ss, Q_AUDIT_INSERT, ins);
+	ret = op_end(ss, &op, ret, e);
+	if (ret == 0) {
+		a->seq = next.seq;
+		memcpy(a->prev, next.prev, sizeof a->prev);
+		memcpy(a->hash, next.hash, sizeof a->hash);
+	}
+	return ret;
+}
+
+static int sq_audit_each(struct store *s, const char *entity, audit_cb cb, void *ctx, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	bool filter = entity && *entity;
+	enum q id = filter ? Q_AUDIT_ENTITY : Q_AUDIT_ALL;
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct audit_entry a;
+	struct bind b;
+	int rc, ret = -1;
+
+	memset(&a, 0, sizeof a);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	if (filter)
+		b_exact(&b, entity);
+	if (b_done(&b, e))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r;
+
+		read_audit(st, &a);
+		r = cb(&a, ctx);
+		audit_entry_release(&a);
+		if (r) {
+			ret = r;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Opening, migrating, closing */
+
+/* The register is OFFICIAL-SENSITIVE: a new database file is created
+ * readable by its owner only (SQLite gives its -wal and -shm files the
+ * same mode). An existing file keeps its mode. */
+static void create_private(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Runs a PRAGMA (or one-off query) and returns its first column as text
+ * (into buf) or integer (into *num); either may be NULL. */
+static int pragma(struct sqlite_store *ss, const char *path, const char *sql, char *buf,
+		  size_t size, int64_t *num, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		if (buf)
+			snprintf(buf, size, "%s", s ? s : "");
+		if (num)
+			*num = sqlite3_column_int64(st, 0);
+	} else if (rc != SQLITE_DONE) {
+		goto fail;
+	}
+	ret = 0;
+	goto out;
+fail:
+	err_set(e, ERR_RUNTIME, "db", "database \"%s\": %s", path, sqlite3_errmsg(ss->db));
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int configure(struct sqlite_store *ss, const char *path, struct err *e)
+{
+	char mode[32];
+	int64_t fk = 0;
+
+	sqlite3_extended_result_codes(ss->db, 1);
+	sqlite3_busy_timeout(ss->db, BUSY_TIMEOUT_MS);
+	if (pragma(ss, path, "PRAGMA journal_mode = WAL", mode, sizeof mode, NULL, e))
+		return -1;
+	/* In WAL mode NORMAL loses no committed transaction on a crash of the
+	 * program and keeps the file consistent on power loss; without WAL
+	 * (an in-memory database, a file system that cannot share memory)
+	 * only FULL is safe. */
+	if (pragma(ss, path,
+		   strcmp(mode, "wal") == 0 ? "PRAGMA synchronous = NORMAL"
+					    : "PRAGMA synchronous = FULL",
+		   NULL, 0, NULL, e) ||
+	    pragma(ss, path, "PRAGMA foreign_keys = ON", NULL, 0, NULL, e) ||
+	    pragma(ss, path, "PRAGMA foreign_keys", NULL, 0, &fk, e))
+		return -1;
+	if (fk != 1)
+		return err_set(e, ERR_RUNTIME, "db", "this SQLite cannot enforce foreign keys");
+	return 0;
+}
+
+/* Refuses a store written by a newer binary, or a database that is not a
+ * register (another program's file given by mistake is left untouched). */
+static int check_version(struct sqlite_store *ss, const char *path, int64_t *version, struct err *e)
+{
+	const int latest = migrations[ARRAY_LEN(migrations) - 1].version;
+	int64_t app = 0, tables = 0;
+
+	if (pragma(ss, path, "PRAGMA application_id", NULL, 0, &app, e) ||
+	    pragma(ss, path, "PRAGMA user_version", NULL, 0, version, e))
+		return -1;
+	if (app != 0 && app != BR_APPLICATION_ID)
+		return err_set(e, ERR_RUNTIME, "db", "\"%s\" is not a breachreg database", path);
+	if (*version > latest)
+		return err_set(e, ERR_RUNTIME, "db",
+			       "database \"%s\" has schema version %lld, newer than this "
+			       "breachreg knows (%d): upgrade breachreg",
+			       path, (long long)*version, latest);
+	if (*version == 0) {
+		if (pragma(ss, path, "SELECT count(*) FROM sqlite_master", NULL, 0, &tables, e))
+			return -1;
+		if (tables > 0)
+			return err_set(e, ERR_RUNTIME, "db", "\"%s\" is not a breachreg database",
+				       path);
+	}
+	return 0;
+}
+
+static int migrate(struct sqlite_store *ss, const char *path, struct err *e)
+{
+	const int latest = migrations[ARRAY_LEN(migrations) - 1].version;
+	char sql[48];
+	char *msg = NULL;
+	int64_t version = 0;
+	bool open = false;
+	int ret = -1;
+
+	if (check_version(ss, path, &version, e))
+		goto out;
+	if (version == latest)
+		return 0;
+	if (run(ss, Q_BEGIN, e))
+		goto out;
+	open = true;
+	/* Again under the write lock: another process may have migrated. */
+	if (check_version(ss, path, &version, e))
+		goto out;
+	for (size_t i = 0; i < ARRAY_LEN(migrations); i++) {
+		if (migrations[i].version <= version)
+			continue;
+		if (sqlite3_exec(ss->db, migrations[i].sql, NULL, NULL, &msg) != SQLITE_OK) {
+			err_set(e, ERR_RUNTIME, "db", "database \"%s\": migration %d failed: %s",
+				path, migrations[i].version, msg ? msg : "unknown error");
+			goto out;
+		}
+	}
+	/* A PRAGMA takes no parameters; the value is our own constant. */
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", latest);
+	if (pragma(ss, path, sql, NULL, 0, NULL, e) || run(ss, Q_COMMIT, e))
+		goto out;
+	open = false;
+	ret = 0;
+out:
+	sqlite3_free(msg);
+	if (open && !sqlite3_get_autocommit(ss->db))
+		run(ss, Q_ROLLBACK, NULL);
+	return ret;
+}
+
+static void sq_close(struct store *s)
+{
+	struct sqlite_store *ss = sq(s);
+
+	if (!ss)
+		return;
+	for (size_t i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(ss->stmts[i]);
+	sqlite3_close(ss->db);
+	free(ss);
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .backup = sq_backup,
+    .org_insert = sq_org_insert,
+    .org_get = sq_org_get,
+    .org_list = sq_org_list,
+    .person_insert = sq_person_insert,
+    .person_get = sq_person_get,
+    .person_reports = sq_person_reports,
+    .guidance_insert = sq_guidance_insert,
+    .guidance_get = sq_guidance_get,
+    .guidance_list = sq_guidance_list,
+    .incident_insert = sq_incident_insert,
+    .incident_get = sq_incident_get,
+    .incident_update = sq_incident_update,
+    .incident_list = sq_incident_list,
+    .transition_insert = sq_transition_insert,
+    .transition_list = sq_transition_list,
+    .note_insert = sq_note_insert,
+    .note_list = sq_note_list,
+    .assessment_put = sq_assessment_put,
+    .assessment_get = sq_assessment_get,
+    .assessment_list = sq_assessment_list,
+    .decision_insert = sq_decision_insert,
+    .decision_get = sq_decision_get,
+    .decision_list = sq_decision_list,
+    .notice_insert = sq_notice_insert,
+    .notice_list = sq_notice_list,
+    .warning_insert = sq_warning_insert,
+    .warning_list = sq_warning_list,
+    .audit_append = sq_audit_append,
+    .audit_each = sq_audit_each,
+};
+
+int store_sqlite_open(const char *path, struct store **out, struct err *e)
+{
+	struct sqlite_store *ss = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	if (!path || !*path)
+		return err_set(e, ERR_INVALID, "db", "no database path given");
+	create_private(path);
+	ss = xcalloc(1, sizeof *ss);
+	ss->base.ops = &sqlite_ops;
+	if (sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		err_set(e, ERR_RUNTIME, "db", "cannot open database \"%s\": %s", path,
+			ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
+		goto out;
+	}
+	if (configure(ss, path, e) || migrate(ss, path, e))
+		goto out;
+	*out = &ss->base;
+	ss = NULL;
+	ret = 0;
+out:
+	if (ss)
+		sq_close(&ss->base);
+	return ret;
+}

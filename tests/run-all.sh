@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Black-box suites against a built binary: the public policy scenarios and
+# the CLI tests. Usage: tests/run-all.sh BINARY [SHARED_DIR]
+# Prints one closing line "N passed, N failed" over every suite.
+set -uo pipefail
+bin=$(realpath "$1")
+shared=${2:-$(dirname "$0")/../../shared}
+here=$(cd "$(dirname "$0")" && pwd)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0 failed=0
+tally() { # reads a suite's output, echoes it, adds its closing counts
+	local out=$1 line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)
+	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+	if [ -z "$line" ]; then failed=$((failed + 1)); echo "(suite printed no result line)"; return; fi
+	passed=$((passed + p)); failed=$((failed + f))
+}
+
+if [ -x "$shared/tools/check-scenarios" ]; then
+	echo "== policy scenarios ($shared/scenarios)"
+	out=$(cd "$(mktemp -d)" && python3 "$shared/tools/check-scenarios" "$bin" "$shared/scenarios" 2>&1)
+	echo "$out"; tally "$out"
+else
+	echo "== policy scenarios: $shared/tools/check-scenarios not found, skipped"
+fi
+
+for suite in "$here"/cli/test_*.py; do
+	[ -e "$suite" ] || continue
+	echo "== $(basename "$suite")"
+	out=$(python3 "$suite" "$bin" 2>&1)
+	echo "$out"; tally "$out"
+done
+
+echo
+echo "black-box: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
