@@ -150,6 +150,10 @@ done:
 
 void date_format_ts(ts_t t, char buf[TS_BUF])
 {
+	/* Out of the 4-digit-year range (TS_NONE among them): the epoch, so
+	 * formatting never overflows. */
+	if (t < -2208988800LL || t > 253402300799LL)
+		t = 0;
 	ts_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int rem = (int)(t - days * 86400);
 	put_ymd(buf, (date_t)days);

@@ -532,11 +532,25 @@ int registry_audit_verify(struct store *s, int64_t *count, struct err *e)
 {
 	struct verify_ctx vc = {0};
 	audit_verify_init(&vc.v);
+	int64_t head_seq;
+	char head[AUDIT_HASH_HEX];
 	int rc = s->ops->audit_each(s, NULL, verify_cb, &vc, e);
 	*count = vc.v.count;
 	if (rc > 0) {
 		*e = vc.err;
 		return -1;
 	}
-	return rc;
+	if (rc || s->ops->audit_head(s, &head_seq, head, e))
+		return -1;
+	/* The chain ends where the last append left it, or entries at its
+	 * end were removed (or the head itself was tampered with). */
+	if (head_seq != vc.v.expect_seq - 1 || (head_seq > 0 && strcmp(head, vc.v.prev) != 0)) {
+		char field[48];
+		snprintf(field, sizeof field, "audit[%lld]", (long long)vc.v.expect_seq);
+		return err_set(e, ERR_INVALID, field,
+			       "the log ends at entry %lld but its recorded head is entry %lld: "
+			       "entries at the end were removed or the head was altered",
+			       (long long)(vc.v.expect_seq - 1), (long long)head_seq);
+	}
+	return 0;
 }

@@ -131,6 +131,9 @@ struct store_ops {
 	/* In seq order; entity NULL for all. */
 	int (*audit_each)(struct store *s, const char *entity, audit_cb cb, void *ctx,
 			  struct err *e);
+	/* The head recorded by the last append: seq 0 and "" when none. */
+	int (*audit_head)(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX],
+			  struct err *e);
 };
 
 struct store {

@@ -236,7 +236,14 @@ static const struct migration migrations[] = {
 	" detail TEXT,"
 	" prev TEXT NOT NULL,"
 	" hash TEXT NOT NULL);"
-	"CREATE INDEX audit_entity ON audit(entity, seq);"},
+	"CREATE INDEX audit_entity ON audit(entity, seq);"
+	/* The chain's head, moved by every append in the same transaction:
+	 * deleting the newest entries leaves the head pointing past the
+	 * table's end, which the chain alone could not show. */
+	"CREATE TABLE audit_head ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" seq INTEGER NOT NULL,"
+	" hash TEXT NOT NULL);"},
 };
 
 _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
@@ -315,6 +322,8 @@ enum q {
 	Q_WARNING_INSERT,
 	Q_WARNING_LIST,
 	Q_AUDIT_LAST,
+	Q_AUDIT_HEAD_SET,
+	Q_AUDIT_HEAD_GET,
 	Q_AUDIT_INSERT,
 	Q_AUDIT_ALL,
 	Q_AUDIT_ENTITY,
@@ -438,7 +447,15 @@ static const char *const queries[Q_COUNT] = {
     [Q_WARNING_LIST] = "SELECT " WARNING_COLS " FROM warnings WHERE staff_id = ?"
 		       " ORDER BY issued_on, id",
 
-    [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    /* The recorded head wins, so an append after tampering does not
+     * paper over removed entries; the table's last row is the fallback
+     * for a log with no head yet. */
+    [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit_head WHERE id = 1 UNION ALL"
+		     " SELECT * FROM (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1)"
+		     " LIMIT 1",
+    [Q_AUDIT_HEAD_SET] = "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
+			 " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    [Q_AUDIT_HEAD_GET] = "SELECT seq, hash FROM audit_head WHERE id = 1",
     [Q_AUDIT_INSERT] = "INSERT INTO audit (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     [Q_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq",
     [Q_AUDIT_ENTITY] = "SELECT " AUDIT_COLS " FROM audit WHERE entity = ? ORDER BY seq",
@@ -2407,7 +2424,7 @@ static void read_audit(sqlite3_stmt *st, struct audit_entry *a)
 static int sq_audit_append(struct store *s, struct audit_entry *a, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *last = NULL, *ins = NULL;
+	sqlite3_stmt *last = NULL, *ins = NULL, *head = NULL;
 	struct audit_entry next = *a; /* shares detail; a is updated on success only */
 	struct op op = {0};
 	struct bind b;
@@ -2448,10 +2465,19 @@ static int sq_audit_append(struct store *s, struct audit_entry *a, struct err *e
 	b_exact(&b, next.hash);
 	if (b_done(&b, e) || step_write(ss, ins, NULL, NULL, e))
 		goto out;
+	head = stmt_get(ss, Q_AUDIT_HEAD_SET, e);
+	if (!head)
+		goto out;
+	b = bind_start(head);
+	b_int(&b, next.seq);
+	b_exact(&b, next.hash);
+	if (b_done(&b, e) || step_write(ss, head, NULL, NULL, e))
+		goto out;
 	ret = 0;
 out:
 	stmt_put(ss, Q_AUDIT_LAST, last);
 	stmt_put(ss, Q_AUDIT_INSERT, ins);
+	stmt_put(ss, Q_AUDIT_HEAD_SET, head);
 	ret = op_end(ss, &op, ret, e);
 	if (ret == 0) {
 		a->seq = next.seq;
@@ -2497,6 +2523,31 @@ static int sq_audit_each(struct store *s, const char *entity, audit_cb cb, void 
 	ret = 0;
 out:
 	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int sq_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_AUDIT_HEAD_GET, e);
+	int rc, ret = -1;
+
+	*seq = 0;
+	hash[0] = '\0';
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, AUDIT_HASH_HEX, "%s", h ? h : "");
+	} else if (rc != SQLITE_DONE) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_AUDIT_HEAD_GET, st);
 	return ret;
 }
 
@@ -2687,6 +2738,7 @@ static const struct store_ops sqlite_ops = {
     .warning_list = sq_warning_list,
     .audit_append = sq_audit_append,
     .audit_each = sq_audit_each,
+    .audit_head = sq_audit_head,
 };
 
 int store_sqlite_open(const char *path, struct store **out, struct err *e)
