@@ -4,7 +4,7 @@
 # Prints one closing line "N passed, N failed" over every suite.
 set -uo pipefail
 bin=$(realpath "$1")
-shared=${2:-$(dirname "$0")/../../shared}
+shared=$(realpath -m "${2:-$(dirname "$0")/../../shared}")
 here=$(cd "$(dirname "$0")" && pwd)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

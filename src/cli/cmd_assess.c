@@ -27,8 +27,13 @@ CLI_COMMAND(assess)
 	 * exists to say what that organisation's guidance is. */
 	if (code[0] && access(c->db, F_OK) == 0) {
 		struct store *s = cli_store(c, &e);
-		if (!s || registry_guidance_resolve(s, code, &g, &e))
+		if (!s)
 			goto fail;
+		guidance_release(&g);
+		if (registry_guidance_resolve(s, code, &g, &e)) {
+			guidance_init_baseline(&g); /* so that out: has one to release */
+			goto fail;
+		}
 	}
 	facts_init(&f);
 	if (facts_parse(&f, in, &g, &e))

@@ -144,10 +144,15 @@ CLI_COMMAND(summary)
 	if (json_array_size(json_object_get(out, "actions_due")) == 0)
 		printf("  none\n");
 	json_array_foreach(json_object_get(out, "actions_due"), i, v)
-		printf("  %s  %-16s %-8s %s\n", json_string_value(json_object_get(v, "due")),
+	{
+		const char *due = json_string_value(json_object_get(v, "due"));
+		ts_t t;
+		bool late = date_parse_ts(due, &t) == 0 && t < c->now;
+		printf("  %s %-7s %-16s %-8s %s\n", due, late ? "OVERDUE" : "",
 		       json_string_value(json_object_get(v, "ref")),
 		       json_string_value(json_object_get(v, "subject")),
 		       json_string_value(json_object_get(v, "code")));
+	}
 	printf("\nOFFICIAL-SENSITIVE HR / MANAGEMENT\n");
 	json_decref(out);
 	return EXIT_OK;

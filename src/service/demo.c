@@ -17,14 +17,14 @@
 #include "core/alloc.h"
 #include "core/assess.h"
 
-#define MINUTE 60
-#define HOUR 3600
-#define DAY 86400
+#define MINUTE	  60
+#define HOUR	  3600
+#define DAY	  86400
 #define DEMO_DAYS 365 /* incidents on day 0 (a year ago) .. DEMO_DAYS (today) */
 #define DEMO_SEED UINT64_C(0x4d6f4a2d42726567)
 /* A reserved domain (RFC 2606): demo people must never receive mail. */
-#define DEMO_EMAIL_DOMAIN "justice.example"
-#define DEMO_MAX_PEOPLE 400
+#define DEMO_EMAIL_DOMAIN  "justice.example"
+#define DEMO_MAX_PEOPLE	   500
 #define DEMO_MAX_LOCATIONS 3
 
 /* ---- PRNG: splitmix64, state passed around, never global ---- */
@@ -78,7 +78,10 @@ static int rng_weighted(struct rng *r, const int *w, int n, int dflt)
 /* ---- organisations ---- */
 
 /* Headcount is the unit's own staff, children not included, at demo
- * scale; people is how many demo people work there, the head included. */
+ * scale; people is how many demo people work there, the head included.
+ * Incidents spread as the people do, so rates per 1,000 staff differ:
+ * prisons higher, headquarters and the big court jurisdictions lower. */
+/* clang-format off */
 static const struct org_row {
 	const char *code, *name;
 	const char *parent; /* "" is the root */
@@ -89,43 +92,47 @@ static const struct org_row {
 	bool round_the_clock;        /* reports come in at night and at weekends */
 	const char *locations[DEMO_MAX_LOCATIONS];
 } org_rows[] = {
-	{"hq", "Ministry of Justice Headquarters", "", DISC_MOJ, 2400, 32, 6, 3, 5, 30, 6, false,
+	{"hq", "Ministry of Justice Headquarters", "", DISC_MOJ, 2400, 38, 6, 3, 5, 30, 6, false,
 	 {"102 Petty France, London", "5 Wellington Place, Leeds", "Piccadilly Place, Manchester"}},
-	{"hq-private-office", "Ministerial and Private Office", "hq", -1, 60, 6, 0, 0, 0, 60, 30,
+	{"hq-private-office", "Ministerial and Private Office", "hq", -1, 120, 6, 0, 0, 0, 60, 30,
 	 false, {"102 Petty France, London, 10th floor", "Palace of Westminster", NULL}},
-	{"hq-digital", "Justice Digital", "hq", -1, 1900, 22, 30, 3, 0, 40, 2, false,
-	 {"102 Petty France, London", "Justice Digital hub, Sheffield", "Justice Digital hub, Leeds"}},
-	{"hmpps", "HM Prison and Probation Service", "", DISC_HMPPS, 1800, 14, 5, 2, 30, 20, 2,
+	{"hq-digital", "Justice Digital", "hq", -1, 1900, 30, 30, 3, 0, 40, 2, false,
+	 {"102 Petty France, London", "Justice Digital hub, Sheffield",
+	  "Justice Digital hub, Leeds"}},
+	{"hmpps", "HM Prison and Probation Service", "", DISC_HMPPS, 1800, 22, 5, 2, 30, 20, 2,
 	 false, {"HMPPS headquarters, 102 Petty France, London", "Clive House, London", NULL}},
-	{"hmpps-prisons", "Prisons: group and area teams", "hmpps", -1, 900, 12, 8, 2, 40, 15, 0,
+	{"hmpps-prisons", "Prisons: group and area teams", "hmpps", -1, 900, 16, 8, 2, 40, 15, 0,
 	 false, {"Prison Group Director's office, Birmingham", "Area office, Wakefield", NULL}},
-	{"hmpps-hmp-pentonville", "HMP Pentonville", "hmpps-prisons", -1, 650, 24, 10, 4, 45, 5, 0,
-	 true, {"HMP Pentonville, gate lodge", "HMP Pentonville, A wing", "HMP Pentonville, reception"}},
-	{"hmpps-hmp-wakefield", "HMP Wakefield", "hmpps-prisons", -1, 700, 24, 10, 3, 50, 8, 0, true,
-	 {"HMP Wakefield, gate lodge", "HMP Wakefield, healthcare unit", "HMP Wakefield, C wing"}},
-	{"hmpps-hmp-styal", "HMP Styal", "hmpps-prisons", -1, 450, 16, 10, 4, 45, 5, 0, true,
+	{"hmpps-hmp-pentonville", "HMP Pentonville", "hmpps-prisons", -1, 650, 32, 10, 4, 45, 5, 0,
+	 true, {"HMP Pentonville, gate lodge", "HMP Pentonville, A wing",
+		"HMP Pentonville, reception"}},
+	{"hmpps-hmp-wakefield", "HMP Wakefield", "hmpps-prisons", -1, 700, 32, 10, 3, 50, 8, 0,
+	 true, {"HMP Wakefield, gate lodge", "HMP Wakefield, healthcare unit", "HMP Wakefield, C wing"}},
+	{"hmpps-hmp-styal", "HMP Styal", "hmpps-prisons", -1, 450, 22, 10, 4, 45, 5, 0, true,
 	 {"HMP Styal, gate lodge", "HMP Styal, visits hall", "HMP Styal, Waite wing"}},
-	{"hmpps-probation", "Probation Service", "hmpps", -1, 2400, 32, 4, 4, 25, 5, 0, false,
+	{"hmpps-probation", "Probation Service", "hmpps", -1, 2400, 50, 4, 4, 25, 5, 0, false,
 	 {"Probation office, Manchester", "Probation office, Leeds", "Probation office, Bristol"}},
-	{"hmpps-ycs", "Youth Custody Service", "hmpps", -1, 700, 10, 6, 6, 40, 10, 0, true,
+	{"hmpps-ycs", "Youth Custody Service", "hmpps", -1, 700, 16, 6, 6, 40, 10, 0, true,
 	 {"HMYOI Wetherby", "Youth Custody Service, Clive House, London", NULL}},
-	{"hmcts", "HM Courts & Tribunals Service", "", DISC_MOJ, 1200, 10, 8, 6, 5, 15, 0, false,
+	{"hmcts", "HM Courts & Tribunals Service", "", DISC_MOJ, 1200, 14, 8, 6, 5, 15, 0, false,
 	 {"HMCTS, 102 Petty France, London", "HMCTS Service Centre, Birmingham", NULL}},
-	{"hmcts-crime", "HMCTS Crime", "hmcts", -1, 3800, 26, 3, 10, 5, 5, 0, false,
+	{"hmcts-crime", "HMCTS Crime", "hmcts", -1, 3800, 48, 3, 10, 5, 5, 0, false,
 	 {"Central Criminal Court, London", "Birmingham Crown Court", "Leeds Magistrates' Court"}},
-	{"hmcts-civil", "HMCTS Civil and Family", "hmcts", -1, 3400, 24, 3, 10, 5, 3, 0, false,
+	{"hmcts-civil", "HMCTS Civil and Family", "hmcts", -1, 3400, 44, 3, 10, 5, 3, 0, false,
 	 {"Manchester Civil Justice Centre", "Bristol Civil and Family Justice Centre",
 	  "Royal Courts of Justice, London"}},
-	{"hmcts-tribunals", "HMCTS Tribunals", "hmcts", -1, 1700, 14, 3, 8, 5, 5, 0, false,
+	{"hmcts-tribunals", "HMCTS Tribunals", "hmcts", -1, 1700, 22, 3, 8, 5, 5, 0, false,
 	 {"Taylor House, London", "Glasgow Tribunals Centre", "Field House, London"}},
-	{"laa", "Legal Aid Agency", "", DISC_MOJ, 1000, 16, 6, 5, 5, 8, 0, false,
-	 {"102 Petty France, London", "Legal Aid Agency, Nottingham", "Legal Aid Agency, Liverpool"}},
-	{"opg", "Office of the Public Guardian", "", DISC_MOJ, 1600, 16, 4, 12, 3, 5, 0, false,
+	{"laa", "Legal Aid Agency", "", DISC_MOJ, 1000, 20, 6, 5, 5, 8, 0, false,
+	 {"102 Petty France, London", "Legal Aid Agency, Nottingham",
+	  "Legal Aid Agency, Liverpool"}},
+	{"opg", "Office of the Public Guardian", "", DISC_MOJ, 1600, 26, 4, 12, 3, 5, 0, false,
 	 {"Office of the Public Guardian, Birmingham", "Office of the Public Guardian, Nottingham",
 	  NULL}},
-	{"cica", "Criminal Injuries Compensation Authority", "", DISC_MOJ, 280, 8, 4, 6, 3, 5, 0,
+	{"cica", "Criminal Injuries Compensation Authority", "", DISC_MOJ, 280, 10, 4, 6, 3, 5, 0,
 	 false, {"Alexander Bain House, Glasgow", NULL, NULL}},
 };
+/* clang-format on */
 #define NORGS ((int)(sizeof org_rows / sizeof org_rows[0]))
 
 static int org_index(const char *code)
@@ -159,6 +166,7 @@ static int org_nlocations(int org)
 
 /* ---- people ---- */
 
+/* clang-format off */
 static const char *const first_names[] = {
 	"Oliver",  "Amelia",  "George", "Isla",	   "Harry",   "Ava",	  "Jack",      "Mia",
 	"Charlie", "Grace",   "Thomas", "Sophie",  "James",   "Emily",	  "William",   "Lily",
@@ -185,8 +193,9 @@ static const char *const last_names[] = {
 	"O'Brien",  "MacDonald", "Campbell", "Stewart", "Reid",	    "Fraser",	"Owen",
 	"Pritchard", "Rees",
 };
+/* clang-format on */
 #define NFIRST ((int)(sizeof first_names / sizeof first_names[0]))
-#define NLAST ((int)(sizeof last_names / sizeof last_names[0]))
+#define NLAST  ((int)(sizeof last_names / sizeof last_names[0]))
 
 enum role { ROLE_STAFF, ROLE_MANAGER, ROLE_HEAD, ROLE_OFFICE };
 
@@ -207,6 +216,7 @@ struct dperson {
 /* day is relative to the first day of the year of incidents. A version is
  * the organisation's whole own document, so a later one repeats what it
  * keeps from the earlier. */
+/* clang-format off */
 static const struct guidance_row {
 	const char *org;
 	int day;
@@ -214,8 +224,9 @@ static const struct guidance_row {
 } guidance_rows[] = {
 	{"hmpps", -6,
 	 "{\"grades\": {\"sensitive-info-unprotected\": \"serious\"},"
-	 " \"types\": [{\"code\": \"keys-lost\", \"title\": \"Loss of prison keys, or keys taken out "
-	 "of the establishment\", \"baseline\": \"serious\", \"control\": \"physical-security\"},"
+	 " \"types\": [{\"code\": \"keys-lost\", \"title\": \"Loss of prison keys, or keys taken "
+	 "out of the establishment\", \"baseline\": \"serious\","
+	 " \"control\": \"physical-security\"},"
 	 " {\"code\": \"prohibited-item-conveyed\", \"title\": \"Conveying a prohibited article "
 	 "(mobile phone, drugs, weapon) into a prison\", \"baseline\": \"gross\", \"control\": "
 	 "\"conduct\"}]}"},
@@ -223,8 +234,8 @@ static const struct guidance_row {
 	 "{\"grades\": {\"clear-desk-failure\": \"minor\"}, \"significant_records\": 50}"},
 	{"hmcts", -6,
 	 "{\"grades\": {\"clear-desk-failure\": \"minor\"},"
-	 " \"types\": [{\"code\": \"court-list-disclosed\", \"title\": \"Court or tribunal list, or "
-	 "hearing papers, sent to the wrong party\", \"baseline\": \"serious\", \"control\": "
+	 " \"types\": [{\"code\": \"court-list-disclosed\", \"title\": \"Court or tribunal list, "
+	 "or hearing papers, sent to the wrong party\", \"baseline\": \"serious\", \"control\": "
 	 "\"information-handling\"}]}"},
 	{"opg", -6,
 	 "{\"grades\": {\"clear-desk-failure\": \"minor\"},"
@@ -235,11 +246,12 @@ static const struct guidance_row {
 	{"hmcts", 182,
 	 "{\"grades\": {\"clear-desk-failure\": \"minor\", \"sensitive-info-unprotected\": "
 	 "\"serious\"},"
-	 " \"types\": [{\"code\": \"court-list-disclosed\", \"title\": \"Court or tribunal list, or "
-	 "hearing papers, sent to the wrong party\", \"baseline\": \"serious\", \"control\": "
+	 " \"types\": [{\"code\": \"court-list-disclosed\", \"title\": \"Court or tribunal list, "
+	 "or hearing papers, sent to the wrong party\", \"baseline\": \"serious\", \"control\": "
 	 "\"information-handling\"}],"
 	 " \"significant_records\": 50}"},
 };
+/* clang-format on */
 #define NGUIDANCE ((int)(sizeof guidance_rows / sizeof guidance_rows[0]))
 
 /* ---- incident scenarios ---- */
@@ -280,25 +292,26 @@ struct scenario {
 	const char *note; /* an investigation note, or NULL */
 };
 
+/* clang-format off */
 static const struct scenario scenarios[] = {
-	{.key = "pass-not-worn", .types = {"pass-not-worn"}, .weight = 70,
+	{.key = "pass-not-worn", .types = {"pass-not-worn"}, .weight = 80,
 	 .intent_w = {30, 65, 5, 0}, .damage_w = {80, 20},
-	 .description = "Not wearing a building pass inside the pass-controlled area; challenged by "
-			"a colleague, who asked them to put it on.",
+	 .description = "Not wearing a building pass inside the pass-controlled area; challenged "
+			"by a colleague, who asked them to put it on.",
 	 .note = "The subject says the pass was in a bag after a meeting in another building; it "
 		 "was worn again at once."},
-	{.key = "tailgate", .types = {"pass-not-worn"}, .weight = 20, .intent_w = {10, 80, 10, 0},
+	{.key = "tailgate", .types = {"pass-not-worn"}, .weight = 22, .intent_w = {10, 80, 10, 0},
 	 .damage_w = {60, 40},
 	 .description = "Followed a colleague through the speed gates without a pass showing; "
 			"stopped by the security officer at the lift lobby.",
 	 .note = "The security officer's account and the gate log agree; the subject had left the "
 		 "pass at home."},
-	{.key = "workstation-unlocked", .types = {"workstation-unlocked"}, .weight = 55,
+	{.key = "workstation-unlocked", .types = {"workstation-unlocked"}, .weight = 60,
 	 .cls = CLS_OFFICIAL, .cls_pct = 40, .intent_w = {30, 70}, .damage_w = {55, 40, 5},
 	 .description = "Laptop left unlocked and unattended in the open-plan office over lunch; a "
 			"colleague locked it and reported it.",
 	 .note = "Device logs show no activity while the screen was unlocked."},
-	{.key = "courtroom-terminal", .types = {"workstation-unlocked"}, .weight = 15,
+	{.key = "courtroom-terminal", .types = {"workstation-unlocked"}, .weight = 10,
 	 .scope = "hmcts", .cls = CLS_OFFICIAL, .cls_pct = 100, .pd_pct = 30, .rec_min = 1,
 	 .rec_max = 20, .intent_w = {20, 80}, .damage_w = {40, 50, 10},
 	 .description = "Case management system left logged in on a shared terminal in a courtroom "
@@ -306,140 +319,140 @@ static const struct scenario scenarios[] = {
 	 .note = "Audit trail checked: no records were opened while the terminal was unattended."},
 	{.key = "pass-lost", .types = {"pass-lost"}, .weight = 45, .self_pct = 70,
 	 .intent_w = {60, 40}, .damage_w = {30, 70}, .lag_days = 2,
-	 .description = "Building pass lost, probably on the commute; reported the next morning and "
-			"cancelled at the security desk.",
+	 .description = "Building pass lost, probably on the commute; reported the next morning "
+			"and cancelled at the security desk.",
 	 .note = "Pass cancelled in the access-control system the same morning; no use of it was "
 		 "recorded after the loss."},
-	{.key = "pass-wallet", .types = {"pass-lost"}, .weight = 12, .self_pct = 80,
+	{.key = "pass-wallet", .types = {"pass-lost"}, .weight = 8, .self_pct = 80,
 	 .intent_w = {90, 10}, .damage_w = {10, 80, 10}, .lag_days = 1,
 	 .description = "Building pass and civil service ID card lost with a wallet stolen on the "
 			"train; the subject reported the theft to British Transport Police.",
 	 .note = "Both cards cancelled; the crime reference is on file."},
-	{.key = "address-unreported", .types = {"circumstances-unreported"}, .weight = 10,
+	{.key = "address-unreported", .types = {"circumstances-unreported"}, .weight = 8,
 	 .who = WHO_CLEARED, .self_pct = 30, .intent_w = {20, 75, 5}, .damage_w = {70, 30},
 	 .lag_days = 200,
 	 .description = "Change of address (moved in with a partner) not reported to the line "
 			"manager for several months; it came to light at the clearance review.",
 	 .note = "The subject has now completed the change of circumstances form and the vetting "
 		 "team has it."},
-	{.key = "marriage-unreported", .types = {"circumstances-unreported"}, .weight = 5,
+	{.key = "marriage-unreported", .types = {"circumstances-unreported"}, .weight = 4,
 	 .who = WHO_CLEARED, .intent_w = {20, 80}, .damage_w = {80, 20}, .lag_days = 150,
 	 .description = "Marriage not reported to the line manager or the vetting team as the "
 			"clearance conditions require.",
 	 .note = NULL},
-	{.key = "pass-lent", .types = {"pass-misuse"}, .weight = 8, .subjects = 2,
+	{.key = "pass-lent", .types = {"pass-misuse"}, .weight = 4, .subjects = 2,
 	 .intent_w = {0, 70, 30}, .damage_w = {30, 50, 20},
-	 .description = "Pass lent to a colleague who had forgotten theirs, so that they could reach "
-			"the secure floor; both passes were used the same morning.",
+	 .description = "Pass lent to a colleague who had forgotten theirs, so that they could "
+			"reach the secure floor; both passes were used the same morning.",
 	 .note = "Access logs show the lent pass used at two doors while its holder was already "
 		 "inside."},
-	{.key = "account-shared", .types = {"account-sharing"}, .weight = 10, .subjects = 2,
+	{.key = "account-shared", .types = {"account-sharing"}, .weight = 5, .subjects = 2,
 	 .pd_pct = 40, .rec_min = 1, .rec_max = 50, .intent_w = {0, 75, 20, 5},
 	 .damage_w = {20, 50, 30},
 	 .description = "Login to the case management system shared with a new colleague who was "
 			"still waiting for their own account.",
 	 .note = "Both accounts reviewed; the new starter's access is approved and the shared "
 		 "password has been reset."},
-	{.key = "service-password", .types = {"account-sharing"}, .weight = 3,
+	{.key = "service-password", .types = {"account-sharing"}, .weight = 2,
 	 .scope = "hq-digital", .intent_w = {0, 60, 40}, .damage_w = {20, 50, 30},
 	 .description = "Service account password pasted into a team chat channel that includes "
 			"contractors outside the project.",
 	 .note = "Password rotated within the hour; the platform team found no use of it from an "
 		 "unknown address."},
-	{.key = "printer-overnight", .types = {"official-docs-unsecured"}, .weight = 16,
+	{.key = "printer-overnight", .types = {"official-docs-unsecured"}, .weight = 8,
 	 .cls = CLS_OFFICIAL_SENSITIVE, .cls_pct = 100, .pd_pct = 70, .rec_min = 1, .rec_max = 5,
 	 .intent_w = {20, 80}, .damage_w = {30, 60, 10},
-	 .description = "OFFICIAL-SENSITIVE report left on a shared printer overnight; found by the "
-			"cleaning supervisor at 07:00.",
+	 .description = "OFFICIAL-SENSITIVE report left on a shared printer overnight; found by "
+			"the cleaning supervisor at 07:00.",
 	 .note = "The report was recovered intact from the printer tray; the print log shows when "
 		 "it was printed."},
-	{.key = "papers-meeting-room", .types = {"official-docs-unsecured"}, .weight = 8,
+	{.key = "papers-meeting-room", .types = {"official-docs-unsecured"}, .weight = 5,
 	 .cls = CLS_OFFICIAL, .cls_pct = 100, .intent_w = {10, 90}, .damage_w = {40, 50, 10},
 	 .description = "Bundle of OFFICIAL papers left in a meeting room that was then used by "
 			"visitors.",
 	 .note = NULL},
-	{.key = "papers-train", .types = {"official-material-lost"}, .weight = 8,
+	{.key = "papers-train", .types = {"official-material-lost"}, .weight = 4,
 	 .cls = CLS_OFFICIAL, .cls_pct = 100, .pd_pct = 60, .rec_min = 3, .rec_max = 40,
 	 .self_pct = 60, .intent_w = {30, 70}, .damage_w = {10, 40, 40, 10},
 	 .description = "Folder of OFFICIAL case papers left on a train; reported to the train "
 			"operator's lost property and not recovered.",
 	 .note = "The train operator's lost property was checked daily for a week; nothing was "
 		 "handed in."},
-	{.key = "misdirected-email", .types = {"personal-data-release"}, .weight = 14,
+	{.key = "misdirected-email", .types = {"personal-data-release"}, .weight = 9,
 	 .cls = CLS_OFFICIAL, .cls_pct = 80, .pd_pct = 100, .rec_min = 20, .rec_max = 400,
 	 .special_pct = 15, .self_pct = 40, .intent_w = {40, 60}, .damage_w = {10, 40, 40, 10},
 	 .description = "Email with a spreadsheet of personal data sent to an external address "
 			"picked by autocomplete; the recipient confirmed deletion.",
 	 .note = "The recipient confirmed in writing that the email and attachment were deleted "
 		 "unread."},
-	{.key = "cloud-upload", .types = {"personal-data-release"}, .weight = 3, .pd_pct = 100,
+	{.key = "cloud-upload", .types = {"personal-data-release"}, .weight = 1, .pd_pct = 100,
 	 .rec_min = 150, .rec_max = 2500, .special_pct = 30, .intent_w = {0, 50, 40, 10},
 	 .damage_w = {0, 20, 40, 30, 10},
 	 .description = "Export of case records uploaded to a personal cloud account to work on "
 			"at home.",
-	 .note = "The cloud account was checked with the subject and the files deleted; IT security "
-		 "found no sharing links."},
-	{.key = "cica-letter", .types = {"personal-data-release"}, .weight = 4, .scope = "cica",
+	 .note = "The cloud account was checked with the subject and the files deleted; IT "
+		 "security found no sharing links."},
+	{.key = "cica-letter", .types = {"personal-data-release"}, .weight = 3, .scope = "cica",
 	 .pd_pct = 100, .rec_min = 1, .rec_max = 2, .special_pct = 100, .intent_w = {50, 50},
 	 .damage_w = {0, 30, 50, 20},
-	 .description = "Letter about an applicant's injury claim, with medical evidence, posted to "
-			"another applicant.",
+	 .description = "Letter about an applicant's injury claim, with medical evidence, posted "
+			"to another applicant.",
 	 .note = "The other applicant returned the letter; the applicant has been told and "
 		 "offered support."},
-	{.key = "laa-means", .types = {"personal-data-release"}, .weight = 4, .scope = "laa",
+	{.key = "laa-means", .types = {"personal-data-release"}, .weight = 3, .scope = "laa",
 	 .pd_pct = 100, .rec_min = 1, .rec_max = 12, .special_pct = 10, .intent_w = {40, 60},
 	 .damage_w = {10, 40, 40, 10},
-	 .description = "Means assessment evidence (bank statements) emailed to the wrong legal aid "
-			"provider.",
+	 .description = "Means assessment evidence (bank statements) emailed to the wrong legal "
+			"aid provider.",
 	 .note = "The provider confirmed deletion; the casework team now uses the provider portal "
 		 "instead of email."},
-	{.key = "psr-victim", .types = {"personal-data-release"}, .weight = 5,
+	{.key = "psr-victim", .types = {"personal-data-release"}, .weight = 3,
 	 .scope = "hmpps-probation", .pd_pct = 100, .rec_min = 1, .rec_max = 4, .special_pct = 60,
 	 .intent_w = {30, 70}, .damage_w = {0, 10, 40, 40, 10},
-	 .description = "Pre-sentence report including the victim's details sent to the defendant's "
-			"address instead of the court.",
+	 .description = "Pre-sentence report including the victim's details sent to the "
+			"defendant's address instead of the court.",
 	 .note = "Victim liaison told the victim the same day; a safety plan was agreed with the "
 		 "police."},
-	{.key = "cabinet-open", .types = {"cabinet-unlocked"}, .weight = 10,
+	{.key = "cabinet-open", .types = {"cabinet-unlocked"}, .weight = 5,
 	 .cls = CLS_OFFICIAL_SENSITIVE, .cls_pct = 80, .intent_w = {20, 75, 5},
 	 .damage_w = {50, 40, 10},
 	 .description = "Security cabinet found unlocked with its key in the lock during the "
 			"evening security patrol.",
 	 .note = "Contents checked against the register the next morning; nothing was missing."},
-	{.key = "laptop-car", .types = {"portable-asset-lost"}, .weight = 9, .cls = CLS_OFFICIAL,
+	{.key = "laptop-car", .types = {"portable-asset-lost"}, .weight = 4, .cls = CLS_OFFICIAL,
 	 .cls_pct = 100, .self_pct = 90, .intent_w = {20, 80}, .damage_w = {10, 60, 30},
 	 .description = "Work laptop stolen from a car parked overnight on a driveway; reported to "
 			"the police and the service desk.",
 	 .note = "The service desk confirmed the laptop was encrypted; it has been wiped and "
 		 "blocked from the network."},
-	{.key = "phone-taxi", .types = {"portable-asset-lost"}, .weight = 12, .cls = CLS_OFFICIAL,
+	{.key = "phone-taxi", .types = {"portable-asset-lost"}, .weight = 7, .cls = CLS_OFFICIAL,
 	 .cls_pct = 60, .self_pct = 90, .intent_w = {40, 60}, .damage_w = {40, 60},
 	 .description = "Work mobile phone left in a taxi after a site visit; not recovered.",
 	 .note = "Phone remotely wiped by the service desk within two hours of the report."},
-	{.key = "laptop-abroad", .types = {"equipment-abroad"}, .weight = 5,
+	{.key = "laptop-abroad", .types = {"equipment-abroad"}, .weight = 3,
 	 .intent_w = {0, 70, 25, 5}, .damage_w = {40, 50, 10},
 	 .description = "Work laptop taken on holiday to Spain without authority; found when it "
 			"connected to the network from abroad.",
 	 .note = "Connection logs confirm the dates abroad; the subject says they did not know "
 		 "authority was needed."},
-	{.key = "record-lookup", .types = {"asset-misuse"}, .weight = 5, .pd_pct = 100,
+	{.key = "record-lookup", .types = {"asset-misuse"}, .weight = 2, .pd_pct = 100,
 	 .rec_min = 1, .rec_max = 3, .intent_w = {0, 0, 20, 80}, .damage_w = {0, 30, 50, 20},
 	 .description = "Looked up a neighbour's record on the case management system with no "
 			"business reason.",
 	 .note = "The system audit trail shows three searches on the neighbour's name over two "
 		 "weeks."},
-	{.key = "private-printing", .types = {"asset-misuse"}, .weight = 4,
+	{.key = "private-printing", .types = {"asset-misuse"}, .weight = 2,
 	 .intent_w = {0, 60, 30, 10}, .damage_w = {70, 30},
 	 .description = "Office printers and post-room franking used for a private business over "
 			"several months.",
 	 .note = NULL},
 	{.key = "arrest-unreported", .types = {"significant-circumstances-unreported"},
-	 .weight = 4, .who = WHO_CLEARED, .intent_w = {0, 70, 30}, .damage_w = {40, 50, 10},
+	 .weight = 2, .who = WHO_CLEARED, .intent_w = {0, 70, 30}, .damage_w = {40, 50, 10},
 	 .lag_days = 120,
 	 .description = "Arrest of a partner not reported to the line manager or the vetting team; "
 			"it came to light at a clearance review.",
 	 .note = "Vetting team informed; an aftercare review of the clearance is open."},
-	{.key = "forwarded-assessment", .types = {"classified-disclosure"}, .weight = 3,
+	{.key = "forwarded-assessment", .types = {"classified-disclosure"}, .weight = 1,
 	 .cls = CLS_OFFICIAL_SENSITIVE, .cls_pct = 100, .disclosure = true,
 	 .intent_w = {0, 50, 30, 20}, .damage_w = {0, 10, 40, 40, 10},
 	 .description = "OFFICIAL-SENSITIVE security assessment forwarded to a former colleague's "
@@ -452,46 +465,46 @@ static const struct scenario scenarios[] = {
 	 .description = "SECRET briefing printed on an unaccredited office printer and left in the "
 			"output tray for about an hour.",
 	 .note = "The DSO's team recovered the printout and had the printer's storage wiped."},
-	{.key = "stores-theft", .types = {"criminal-act"}, .weight = 3, .scope = "hmpps",
+	{.key = "stores-theft", .types = {"criminal-act"}, .weight = 1, .scope = "hmpps",
 	 .criminal = true, .intent_w = {0, 0, 0, 100}, .damage_w = {0, 20, 50, 30},
 	 .description = "Theft of prisoners' property from reception stores, identified from CCTV "
 			"after complaints of missing items.",
 	 .note = "Police informed; the subject is suspended while the investigation runs."},
-	{.key = "expenses-fraud", .types = {"criminal-act"}, .weight = 2, .criminal = true,
+	{.key = "expenses-fraud", .types = {"criminal-act"}, .weight = 1, .criminal = true,
 	 .intent_w = {0, 0, 0, 100}, .damage_w = {0, 40, 50, 10},
 	 .description = "Travel and subsistence claims for journeys that did not take place, found "
 			"by the expenses audit.",
 	 .note = "Counter-fraud team has the claims and the rail booking records."},
 	{.key = "phone-conveyed", .types = {"prohibited-item-conveyed", "criminal-act"},
-	 .weight = 2, .scope = "hmpps-prisons", .criminal = true, .intent_w = {0, 0, 0, 100},
+	 .weight = 1, .scope = "hmpps-prisons", .criminal = true, .intent_w = {0, 0, 0, 100},
 	 .damage_w = {0, 0, 30, 60, 10},
 	 .description = "Mobile phone and SIM cards brought into the establishment for a prisoner; "
 			"found in a search at the gate.",
 	 .note = "Police and the Prison Group Director informed; gate searches stepped up."},
-	{.key = "gambling-sites", .types = {"it-policy-serious-breach"}, .weight = 4,
+	{.key = "gambling-sites", .types = {"it-policy-serious-breach"}, .weight = 2,
 	 .intent_w = {0, 10, 30, 60}, .damage_w = {40, 50, 10},
 	 .description = "Repeated use of a work laptop for online gambling during working hours, "
 			"with attempts to get round the web filter.",
 	 .note = "Proxy logs for three months obtained from the service provider."},
-	{.key = "clear-desk", .types = {"clear-desk-failure"}, .weight = 22, .cls = CLS_OFFICIAL,
+	{.key = "clear-desk", .types = {"clear-desk-failure"}, .weight = 25, .cls = CLS_OFFICIAL,
 	 .cls_pct = 30, .pd_pct = 30, .rec_min = 1, .rec_max = 10, .intent_w = {20, 80},
 	 .damage_w = {60, 40},
 	 .description = "Case files left out on a desk overnight in breach of the clear desk "
 			"policy; found at the evening check.",
 	 .note = NULL},
-	{.key = "whiteboard", .types = {"sensitive-info-unprotected"}, .weight = 8,
+	{.key = "whiteboard", .types = {"sensitive-info-unprotected"}, .weight = 5,
 	 .cls = CLS_OFFICIAL_SENSITIVE, .cls_pct = 50, .pd_pct = 50, .rec_min = 1, .rec_max = 30,
 	 .intent_w = {20, 80}, .damage_w = {30, 50, 20},
 	 .description = "Sensitive operational details left on a whiteboard in a room later used "
 			"by visitors.",
 	 .note = NULL},
-	{.key = "escort-list", .types = {"sensitive-info-unprotected"}, .weight = 5,
+	{.key = "escort-list", .types = {"sensitive-info-unprotected"}, .weight = 3,
 	 .scope = "hmpps", .cls = CLS_OFFICIAL_SENSITIVE, .cls_pct = 100, .pd_pct = 100,
 	 .rec_min = 5, .rec_max = 40, .intent_w = {10, 90}, .damage_w = {0, 20, 50, 30},
 	 .description = "Printed list of planned prisoner escorts, with names and times, found in "
 			"a staff car park.",
 	 .note = "Escort times were changed the same day as a precaution."},
-	{.key = "door-propped", .types = {"other"}, .weight = 5, .kind = KIND_NEAR_MISS,
+	{.key = "door-propped", .types = {"other"}, .weight = 4, .kind = KIND_NEAR_MISS,
 	 .who = WHO_NOBODY, .intent_w = {0, 100}, .damage_w = {80, 20},
 	 .description = "Fire door to the secure area found propped open with a wedge; nobody "
 			"could say who had done it.",
@@ -505,9 +518,10 @@ static const struct scenario scenarios[] = {
 	 .kind = KIND_NEAR_MISS, .pd_pct = 100, .rec_min = 5, .rec_max = 200, .self_pct = 80,
 	 .intent_w = {60, 40}, .damage_w = {100},
 	 .description = "Email with personal data addressed to the wrong recipient; held by the "
-			"delayed-send rule and recalled before it left, then reported by the sender.",
+			"delayed-send rule and recalled before it left, then reported by the "
+			"sender.",
 	 .note = "Mail logs confirm the message never left the department."},
-	{.key = "keys-home", .types = {"keys-lost"}, .weight = 8, .scope = "hmpps-prisons",
+	{.key = "keys-home", .types = {"keys-lost"}, .weight = 5, .scope = "hmpps-prisons",
 	 .self_pct = 80, .intent_w = {30, 70}, .damage_w = {20, 50, 30},
 	 .description = "Set of wing keys taken home at the end of a shift; noticed missing at the "
 			"key check, and returned by the subject the same evening.",
@@ -517,14 +531,14 @@ static const struct scenario scenarios[] = {
 	 .description = "Key chain found unclipped from the belt during a routine check on the "
 			"wing; keys still on the chain.",
 	 .note = NULL},
-	{.key = "court-list", .types = {"court-list-disclosed"}, .weight = 8, .scope = "hmcts",
+	{.key = "court-list", .types = {"court-list-disclosed"}, .weight = 5, .scope = "hmcts",
 	 .cls = CLS_OFFICIAL, .cls_pct = 100, .pd_pct = 100, .rec_min = 10, .rec_max = 120,
 	 .special_pct = 20, .intent_w = {30, 70}, .damage_w = {0, 30, 50, 20},
 	 .description = "Court list including a youth defendant's details sent to the wrong party, "
 			"an unrelated firm of solicitors.",
 	 .note = "The firm confirmed deletion; the listing office now checks recipients against "
 		 "the case record."},
-	{.key = "lpa-post", .types = {"lpa-misdirected"}, .weight = 7, .scope = "opg",
+	{.key = "lpa-post", .types = {"lpa-misdirected"}, .weight = 5, .scope = "opg",
 	 .pd_pct = 100, .rec_min = 1, .rec_max = 4, .special_pct = 30, .self_pct = 20,
 	 .intent_w = {50, 50}, .damage_w = {0, 40, 50, 10},
 	 .description = "Registered lasting power of attorney posted to the wrong address because "
@@ -553,6 +567,7 @@ static const struct scenario scenarios[] = {
 			"after a visit; found by an usher and returned the next day.",
 	 .note = "The usher confirms the notebook was closed and in its case when found."},
 };
+/* clang-format on */
 #define NSCENARIOS ((int)(sizeof scenarios / sizeof scenarios[0]))
 
 static const struct scenario *scenario_find(const char *key)
@@ -567,35 +582,43 @@ static const struct scenario *scenario_find(const char *key)
 enum fate { FATE_CLOSE, FATE_STALL, FATE_UNFOUNDED, FATE_WITHDRAWN };
 
 /* Cases placed on a given day (of 0 .. DEMO_DAYS). */
+/* clang-format off */
 static const struct pin {
 	const char *key;
 	int day;
 	bool reopen; /* closed, then reopened by security and closed again */
 } pins[] = {
 	{"exec-floor-pass", 75, false}, {"laptop-car", 96, true},	{"red-box", 131, false},
-	{"judge-notebook", 158, false}, {"pow-pass-lent", 204, false}, {"secret-printer", 241, false},
+	{"judge-notebook", 158, false}, {"pow-pass-lent", 204, false},
+	{"secret-printer", 241, false},
 };
+/* clang-format on */
 
 /* Runs of one scenario in one organisation: something for the rising
  * trend to find. */
 static const struct cluster {
 	const char *key, *org;
 	int from, to, count;
+	/* clang-format off */
 } clusters[] = {
 	{"misdirected-email", "hmcts-civil", 150, 178, 9},
 	{"pass-not-worn", "hmcts-crime", 334, 360, 10},
 };
+/* clang-format on */
 
 /* Repeat subjects: their first case is serious and ends in a breach
  * notice; their later ones are minor, aggravated by the live warning. */
 static const char *const repeat_first[] = {"printer-overnight", "cabinet-open", "phone-taxi"};
 static const char *const repeat_later[] = {"pass-not-worn", "workstation-unlocked", "clear-desk",
 					   "tailgate"};
+#define NFIRSTS	   ((int)(sizeof repeat_first / sizeof repeat_first[0]))
+#define NLATERS	   ((int)(sizeof repeat_later / sizeof repeat_later[0]))
 #define NREPEATERS 8
 
 /* ---- decisions and texts ---- */
 
 /* Where a manager departs from the recommendation, and why. */
+/* clang-format off */
 static const struct override_row {
 	enum recommendation rec;
 	enum outcome outcome;
@@ -607,6 +630,15 @@ static const struct override_row {
 	{REC_ADVICE, OUT_BREACH_NOTICE, false, false, false,
 	 "the floor warden had reminded the subject of this rule twice this quarter; although no "
 	 "notice is on record, a breach notice is proportionate"},
+	{REC_ADVICE, OUT_BREACH_NOTICE, false, false, false,
+	 "a second lapse within weeks, the first dealt with informally; a breach notice is now "
+	 "proportionate"},
+	{REC_ADVICE, OUT_BREACH_NOTICE, false, false, false,
+	 "the subject leads the team's security briefings on this very rule; a breach notice sets "
+	 "the standard expected of them"},
+	{REC_ADVICE, OUT_NO_ACTION, false, false, false,
+	 "the lapse lasted under a minute and the subject put it right before anyone else noticed; "
+	 "the conversation already held is enough"},
 	{REC_ADVICE, OUT_NO_ACTION, false, true, false,
 	 "a near miss that the control caught; the subject reported it at once and nothing "
 	 "reached anyone, so no action against the individual"},
@@ -626,40 +658,41 @@ static const struct override_row {
 	 "the potential damage was lower than first assessed: nothing left the building and "
 	 "nothing was read by anyone without a need to know, so it is graded one level lower"},
 };
+/* clang-format on */
 #define NOVERRIDES ((int)(sizeof overrides / sizeof overrides[0]))
 
 static const char *const generic_notes[] = {
-	"Spoke to the subject, who accepted what happened and has re-read the guidance.",
-	"Line manager consulted: no earlier concerns about the subject's security conduct.",
-	"Access-control logs checked for the period; nothing unusual beyond the reported event.",
-	"Statement taken from the reporter; it is consistent with the subject's account.",
-	"Local security adviser visited and walked through what happened with the team.",
+    "Spoke to the subject, who accepted what happened and has re-read the guidance.",
+    "Line manager consulted: no earlier concerns about the subject's security conduct.",
+    "Access-control logs checked for the period; nothing unusual beyond the reported event.",
+    "Statement taken from the reporter; it is consistent with the subject's account.",
+    "Local security adviser visited and walked through what happened with the team.",
 };
-#define NGENERIC ((int)(sizeof generic_notes / sizeof generic_notes[0]))
-#define NOTE_SCENARIO (-1)
+#define NGENERIC	   ((int)(sizeof generic_notes / sizeof generic_notes[0]))
+#define NOTE_SCENARIO	   (-1)
 #define NOTE_PERSONAL_DATA (-2)
-#define NOTE_REOPEN (-3)
+#define NOTE_REOPEN	   (-3)
 static const char note_personal_data[] =
-	"DPO informed with the number of people affected and the kind of data; the DPO records "
-	"the ICO notification decision.";
+    "DPO informed with the number of people affected and the kind of data; the DPO records "
+    "the ICO notification decision.";
 static const char note_reopen[] =
-	"Reopened at the DPO's request to add the supplier's forensic report on the recovered "
-	"device: it confirms full-disk encryption and no access after the theft, so the decision "
-	"stands.";
+    "Reopened at the DPO's request to add the supplier's forensic report on the recovered "
+    "device: it confirms full-disk encryption and no access after the theft, so the decision "
+    "stands.";
 static const char reopen_reason[] =
-	"new evidence: the police recovered the laptop and the supplier's forensic report is "
-	"to be added to the case";
+    "new evidence: the police recovered the laptop and the supplier's forensic report is "
+    "to be added to the case";
 
 static const char *const unfounded_reasons[] = {
-	"no breach: the subject acted within the policy and the report was a misunderstanding",
-	"cctv and access-control logs contradict the report; no breach occurred",
-	"the item reported missing was found where it should be, secured; no breach occurred",
-	"the reporter mistook an arrangement the line manager had authorised in writing",
+    "no breach: the subject acted within the policy and the report was a misunderstanding",
+    "cctv and access-control logs contradict the report; no breach occurred",
+    "the item reported missing was found where it should be, secured; no breach occurred",
+    "the reporter mistook an arrangement the line manager had authorised in writing",
 };
 static const char *const withdrawn_reasons[] = {
-	"reported twice: the same event is recorded under an earlier reference",
-	"it named the wrong person; withdrawn by the reporter and reported again",
-	"entered in error during training on the new reporting form",
+    "reported twice: the same event is recorded under an earlier reference",
+    "it named the wrong person; withdrawn by the reporter and reported again",
+    "entered in error during training on the new reporting form",
 };
 
 /* ---- the load's context ---- */
@@ -676,7 +709,7 @@ enum step {
 	EV_DECIDED,
 	EV_NOTICE, /* arg: subject index */
 	EV_CLOSE,
-	EV_UNFOUND, /* arg: reason index */
+	EV_UNFOUND,  /* arg: reason index */
 	EV_WITHDRAW, /* arg: reason index */
 	EV_REOPEN,
 };
@@ -720,7 +753,7 @@ struct plan {
 	int location;
 	enum fate fate;
 	enum state stop; /* FATE_STALL: the last state reached; UNFOUNDED/WITHDRAWN: from */
-	bool override, reopen, fast, repeat;
+	bool override, reopen, fast;
 	uint64_t seed;
 	char ref[REF_MAX];
 };
@@ -731,6 +764,7 @@ struct demo {
 	ts_t now, start; /* start: midnight UTC, DEMO_DAYS days before now's day */
 	struct rng rng;
 	struct dperson people[DEMO_MAX_PEOPLE];
+	int uses[DEMO_MAX_PEOPLE]; /* incidents planned with each person as subject */
 	int npeople;
 	int head[NORGS]; /* person index of each organisation's head */
 	struct plan *plans;
@@ -770,8 +804,8 @@ static void make_name(struct demo *d, struct dperson *p)
 	}
 }
 
-static int person_new(struct demo *d, int org, int manager, enum role role,
-		      enum engagement eng, enum clearance clr)
+static int person_new(struct demo *d, int org, int manager, enum role role, enum engagement eng,
+		      enum clearance clr)
 {
 	struct dperson *p = &d->people[d->npeople];
 	memset(p, 0, sizeof *p);
@@ -802,14 +836,15 @@ static enum clearance draw_clearance(struct demo *d, const struct org_row *o)
 static void make_people(struct demo *d)
 {
 	date_t today = date_of_ts(d->now);
-	int permsec = person_new(d, org_index("hq"), -1, ROLE_OFFICE, ENG_PERMANENT_SECRETARY,
-				 CLR_DV);
+	int permsec =
+	    person_new(d, org_index("hq"), -1, ROLE_OFFICE, ENG_PERMANENT_SECRETARY, CLR_DV);
 	for (int o = 0; o < NORGS; o++) {
 		const struct org_row *r = &org_rows[o];
 		int parent = r->parent[0] ? org_index(r->parent) : -1;
 		int boss = parent >= 0 ? d->head[parent] : permsec;
 		bool senior = strncmp(r->code, "hq", 2) == 0;
-		d->head[o] = person_new(d, o, boss, ROLE_HEAD, ENG_EMPLOYEE, senior ? CLR_DV : CLR_SC);
+		d->head[o] =
+		    person_new(d, o, boss, ROLE_HEAD, ENG_EMPLOYEE, senior ? CLR_DV : CLR_SC);
 		if (strcmp(r->code, "hq-private-office") == 0) {
 			int minister = person_new(d, o, -1, ROLE_OFFICE, ENG_MINISTER, CLR_NONE);
 			person_new(d, o, minister, ROLE_OFFICE, ENG_SPECIAL_ADVISER, CLR_SC);
@@ -824,13 +859,15 @@ static void make_people(struct demo *d)
 		for (int i = 1 + nmgr; i < r->people && d->npeople < DEMO_MAX_PEOPLE; i++) {
 			int x = rng_below(&d->rng, 100);
 			enum engagement eng = x < r->contractor_pct ? ENG_CONTRACTOR
-					      : x < r->contractor_pct + r->agency_pct ? ENG_AGENCY
-										: ENG_EMPLOYEE;
-			int p = person_new(d, o, mgr[i % nmgr], ROLE_STAFF, eng, draw_clearance(d, r));
+					      : x < r->contractor_pct + r->agency_pct
+						  ? ENG_AGENCY
+						  : ENG_EMPLOYEE;
+			int p =
+			    person_new(d, o, mgr[i % nmgr], ROLE_STAFF, eng, draw_clearance(d, r));
 			/* New starters: a few on probation for some months yet. */
 			if (eng == ENG_EMPLOYEE && rng_pct(&d->rng, 4))
 				d->people[p].probation_until =
-					today + (date_t)rng_range(&d->rng, 30, 200);
+				    today + (date_t)rng_range(&d->rng, 30, 200);
 		}
 	}
 }
@@ -901,11 +938,17 @@ static ts_t business(ts_t t)
 	}
 }
 
+/* An organisation in the scenario's scope, weighted by how many of its
+ * people have not yet been the subject of an incident (and never zero),
+ * so that incidents spread as the people do. */
 static int pick_org(struct demo *d, const struct scenario *sc)
 {
-	int w[NORGS];
+	int w[NORGS] = {0};
+	for (int i = 0; i < d->npeople; i++)
+		if (d->uses[i] == 0 && d->people[i].role != ROLE_OFFICE)
+			w[d->people[i].org]++;
 	for (int i = 0; i < NORGS; i++)
-		w[i] = org_in_scope(i, sc->scope) ? org_rows[i].headcount : 0;
+		w[i] = org_in_scope(i, sc->scope) ? w[i] + 1 : 0;
 	return rng_weighted(&d->rng, w, NORGS, 0);
 }
 
@@ -932,21 +975,32 @@ static bool who_fits(const struct dperson *p, enum who who)
 }
 
 /* A person of org (any org when org < 0) who fits, other than those in
- * not[]; relaxes to anyone of org when no one fits. -1 if none. */
-static int pick_person(struct demo *d, int org, enum who who, const int *excl, int nexcl)
+ * excl[]; relaxes to anyone of org when no one fits. A subject is drawn
+ * from the least involved so far, so that few people are repeat subjects
+ * by chance (the deliberate ones are planned). -1 if none. */
+static int pick_person(struct demo *d, int org, enum who who, const int *excl, int nexcl,
+		       bool subject)
 {
-	int cand[DEMO_MAX_PEOPLE], n = 0;
+	int cand[DEMO_MAX_PEOPLE], n = 0, least = 0;
 	for (int pass = 0; pass < 2 && n == 0; pass++)
 		for (int i = 0; i < d->npeople; i++) {
 			const struct dperson *p = &d->people[i];
-			bool skip = (org >= 0 && p->org != org) ||
-				    !who_fits(p, pass == 0 ? who : WHO_ANY);
+			bool skip =
+			    (org >= 0 && p->org != org) || !who_fits(p, pass == 0 ? who : WHO_ANY);
 			for (int k = 0; k < nexcl && !skip; k++)
 				skip = excl[k] == i;
-			if (!skip)
-				cand[n++] = i;
+			if (skip || (subject && n > 0 && d->uses[i] > least))
+				continue;
+			if (subject && (n == 0 || d->uses[i] < least)) {
+				least = d->uses[i];
+				n = 0;
+			}
+			cand[n++] = i;
 		}
-	return n ? cand[rng_below(&d->rng, n)] : -1;
+	int who_idx = n ? cand[rng_below(&d->rng, n)] : -1;
+	if (subject && who_idx >= 0)
+		d->uses[who_idx]++;
+	return who_idx;
 }
 
 static struct plan *plan_alloc(struct demo *d)
@@ -976,21 +1030,23 @@ static struct plan *plan_new(struct demo *d, const struct scenario *sc, int day,
 	p->stop = ST_CLOSED;
 	/* Who. Office holders and forced subjects bring their organisation. */
 	if (forced_subject >= 0 || (sc->who >= WHO_MINISTER && sc->who <= WHO_JUDGE)) {
-		int who = forced_subject >= 0 ? forced_subject : pick_person(d, -1, sc->who, NULL, 0);
+		int who = forced_subject >= 0 ? forced_subject
+					      : pick_person(d, -1, sc->who, NULL, 0, true);
 		p->sub[0].person = who;
 		p->nsub = 1;
 		p->org = d->people[who].org;
 	} else {
 		p->org = org >= 0 ? org : pick_org(d, sc);
 		if (sc->who == WHO_NOBODY) {
-			p->nsub = 0;
+			p->nsub = 0; /* the registry names the head of unit */
 			p->sub[0].person = -1;
+			d->uses[d->head[p->org]]++;
 		} else {
 			p->nsub = sc->subjects == 2 ? 2 : 1;
-			p->sub[0].person = pick_person(d, p->org, sc->who, NULL, 0);
+			p->sub[0].person = pick_person(d, p->org, sc->who, NULL, 0, true);
 			if (p->nsub == 2) {
 				excl[0] = p->sub[0].person;
-				p->sub[1].person = pick_person(d, p->org, WHO_ANY, excl, 1);
+				p->sub[1].person = pick_person(d, p->org, WHO_ANY, excl, 1, true);
 				if (p->sub[1].person < 0)
 					p->nsub = 1;
 			}
@@ -1008,7 +1064,7 @@ static struct plan *plan_new(struct demo *d, const struct scenario *sc, int day,
 		int n = 0;
 		for (int i = 0; i < p->nsub; i++)
 			excl[n++] = p->sub[i].person;
-		p->reporter = pick_person(d, p->org, WHO_ANY, excl, n);
+		p->reporter = pick_person(d, p->org, WHO_ANY, excl, n, false);
 		if (p->reporter < 0)
 			p->reporter = d->head[p->org];
 	}
@@ -1019,7 +1075,8 @@ static struct plan *plan_new(struct demo *d, const struct scenario *sc, int day,
 	if (org_rows[p->org].round_the_clock && rng_pct(r, 30))
 		p->reported_at = midnight + rng_range(r, 0, DAY - MINUTE);
 	else
-		p->reported_at = midnight + rng_range(r, 7 * HOUR + 30 * MINUTE, 18 * HOUR + 30 * MINUTE);
+		p->reported_at =
+		    midnight + rng_range(r, 7 * HOUR + 30 * MINUTE, 18 * HOUR + 30 * MINUTE);
 	p->discovered_at = p->reported_at - rng_range(r, 10 * MINUTE, 20 * HOUR);
 	p->occurred_at = p->discovered_at -
 			 rng_range(r, 0, sc->lag_days ? (int64_t)sc->lag_days * DAY : 6 * HOUR);
@@ -1031,16 +1088,18 @@ static struct plan *plan_new(struct demo *d, const struct scenario *sc, int day,
 	p->intent = (enum intent)rng_weighted(r, sc->intent_w, INT_COUNT, INT_NEGLIGENT);
 	p->damage = (enum damage)rng_weighted(r, sc->damage_w, DMG_COUNT, DMG_LOW);
 	p->location = rng_below(r, org_nlocations(p->org));
-	p->override = rng_pct(r, sc->kind == KIND_NEAR_MISS ? 35 : 10);
+	p->override = rng_pct(r, sc->kind == KIND_NEAR_MISS ? 35 : 8);
 	return p;
 }
 
 /* An ordinary fate: mostly closed; a few unfounded, withdrawn or stuck. */
 static void draw_fate(struct demo *d, struct plan *p)
 {
-	static const int stall_w[ST_COUNT] = {[ST_REPORTED] = 10, [ST_TRIAGED] = 15,
+	static const int stall_w[ST_COUNT] = {[ST_REPORTED] = 10,
+					      [ST_TRIAGED] = 15,
 					      [ST_INVESTIGATING] = 30,
-					      [ST_AWAITING_DECISION] = 35, [ST_DECIDED] = 10};
+					      [ST_AWAITING_DECISION] = 35,
+					      [ST_DECIDED] = 10};
 	int x = rng_below(&d->rng, 100);
 	if (x < 4) {
 		p->fate = FATE_UNFOUNDED;
@@ -1048,7 +1107,7 @@ static void draw_fate(struct demo *d, struct plan *p)
 	} else if (x < 6) {
 		p->fate = FATE_WITHDRAWN;
 		p->stop = rng_pct(&d->rng, 70) ? ST_REPORTED : ST_TRIAGED;
-	} else if (x < 10) {
+	} else if (x < 11) {
 		p->fate = FATE_STALL;
 		p->stop = (enum state)rng_weighted(&d->rng, stall_w, ST_COUNT, ST_INVESTIGATING);
 	}
@@ -1075,7 +1134,9 @@ static void make_plans(struct demo *d)
 	/* Repeat subjects. */
 	int rep[NREPEATERS], nrep = 0;
 	for (int k = 0; k < NREPEATERS; k++) {
-		int who = pick_person(d, -1, WHO_ANY, rep, nrep);
+		int who = pick_person(d, -1, WHO_ANY, rep, nrep, false);
+		if (who < 0)
+			break;
 		const struct dperson *p = &d->people[who];
 		if (p->role != ROLE_STAFF || p->probation_until != DATE_NONE ||
 		    strcmp(org_rows[p->org].code, "hq-private-office") == 0) {
@@ -1085,10 +1146,10 @@ static void make_plans(struct demo *d)
 		rep[nrep++] = who;
 		int day = (int)rng_range(&d->rng, 12, 110);
 		for (int n = 0; day <= DEMO_DAYS - 5; n++) {
-			const char *key = n == 0 ? repeat_first[rng_below(&d->rng, 3)]
-						 : repeat_later[rng_below(&d->rng, 4)];
+			const char *key = n == 0 ? repeat_first[rng_below(&d->rng, NFIRSTS)]
+						 : repeat_later[rng_below(&d->rng, NLATERS)];
 			struct plan *pl = plan_new(d, scenario_find(key), day, -1, who);
-			pl->repeat = true;
+			d->uses[who]++;
 			pl->override = false;
 			pl->intent = INT_NEGLIGENT;
 			pl->damage = n == 0 ? DMG_LOW : DMG_NONE;
@@ -1102,14 +1163,15 @@ static void make_plans(struct demo *d)
 		const struct cluster *c = &clusters[i];
 		for (int k = 0; k < c->count; k++) {
 			int day = (int)rng_range(&d->rng, c->from, c->to);
-			draw_fate(d, plan_new(d, scenario_find(c->key), day, org_index(c->org), -1));
+			draw_fate(d,
+				  plan_new(d, scenario_find(c->key), day, org_index(c->org), -1));
 		}
 	}
 	/* Work in hand at `now`: a misdirected email from yesterday, assessed
 	 * and awaiting decision with the DPO's 72 hours still running; and a
 	 * court list reported this morning. */
-	struct plan *p = plan_new(d, scenario_find("misdirected-email"), DEMO_DAYS, org_index("laa"),
-				  -1);
+	struct plan *p =
+	    plan_new(d, scenario_find("misdirected-email"), DEMO_DAYS, org_index("laa"), -1);
 	p->fast = true;
 	p->fate = FATE_STALL;
 	p->stop = ST_AWAITING_DECISION;
@@ -1125,19 +1187,19 @@ static void make_plans(struct demo *d)
 	p->discovered_at = p->reported_at - 90 * MINUTE;
 	p->occurred_at = p->discovered_at - 2 * HOUR;
 
-	/* The daily flow: about 1.5 a working day, fewer at weekends. */
+	/* The daily flow: about 1.2 a working day, fewer at weekends. */
 	int weights[NSCENARIOS];
 	for (int i = 0; i < NSCENARIOS; i++)
 		weights[i] = scenarios[i].weight;
 	date_t first = date_of_ts(d->start);
 	for (int day = 0; day <= DEMO_DAYS; day++) {
 		int weekday = (int)(((int64_t)(first + day) % 7 + 7 + 3) % 7);
-		int pct = weekday >= 5 ? 5 : 19;
+		int pct = weekday >= 5 ? 4 : 15;
 		for (int slot = 0; slot < 8; slot++) {
 			if (!rng_pct(&d->rng, pct))
 				continue;
 			const struct scenario *sc =
-				&scenarios[rng_weighted(&d->rng, weights, NSCENARIOS, 0)];
+			    &scenarios[rng_weighted(&d->rng, weights, NSCENARIOS, 0)];
 			draw_fate(d, plan_new(d, sc, day, -1, -1));
 		}
 	}
@@ -1180,43 +1242,47 @@ static void schedule(struct demo *d, int pi)
 	}
 	if (p->fate == FATE_STALL && p->stop == ST_REPORTED)
 		return;
-	push(d, t = next(p, &r, t, 1 * HOUR, 30 * HOUR), pi, EV_TRIAGE, 0);
+	push(d, t = next(p, &r, t, 1 * HOUR, 3 * DAY), pi, EV_TRIAGE, 0);
 	if (p->stop == ST_TRIAGED) {
 		if (p->fate == FATE_WITHDRAWN)
 			push(d, next(p, &r, t, 1 * HOUR, 3 * DAY), pi, EV_WITHDRAW,
-			     rng_below(&r, (int)(sizeof withdrawn_reasons / sizeof *withdrawn_reasons)));
+			     rng_below(
+				 &r, (int)(sizeof withdrawn_reasons / sizeof *withdrawn_reasons)));
 		if (p->fate == FATE_UNFOUNDED)
 			push(d, next(p, &r, t, 4 * HOUR, 5 * DAY), pi, EV_UNFOUND,
-			     rng_below(&r, (int)(sizeof unfounded_reasons / sizeof *unfounded_reasons)));
+			     rng_below(
+				 &r, (int)(sizeof unfounded_reasons / sizeof *unfounded_reasons)));
 		return;
 	}
-	push(d, t = next(p, &r, t, 4 * HOUR, 4 * DAY), pi, EV_INVESTIGATE, 0);
+	push(d, t = next(p, &r, t, 4 * HOUR, 6 * DAY), pi, EV_INVESTIGATE, 0);
 	int nnotes = rng_below(&r, 3);
 	if (p->sc->note && rng_pct(&r, 70))
 		push(d, t = next(p, &r, t, 2 * HOUR, 3 * DAY), pi, EV_NOTE, NOTE_SCENARIO);
 	if (p->records > 0 || p->special)
 		push(d, t = next(p, &r, t, 1 * HOUR, 1 * DAY), pi, EV_NOTE, NOTE_PERSONAL_DATA);
 	for (int i = 0; i < nnotes; i++)
-		push(d, t = next(p, &r, t, 2 * HOUR, 3 * DAY), pi, EV_NOTE, rng_below(&r, NGENERIC));
+		push(d, t = next(p, &r, t, 2 * HOUR, 3 * DAY), pi, EV_NOTE,
+		     rng_below(&r, NGENERIC));
 	if (p->stop == ST_INVESTIGATING) {
 		if (p->fate == FATE_UNFOUNDED)
 			push(d, next(p, &r, t, 1 * DAY, 10 * DAY), pi, EV_UNFOUND,
-			     rng_below(&r, (int)(sizeof unfounded_reasons / sizeof *unfounded_reasons)));
+			     rng_below(
+				 &r, (int)(sizeof unfounded_reasons / sizeof *unfounded_reasons)));
 		return;
 	}
-	push(d, t = next(p, &r, t, 1 * DAY, 8 * DAY), pi, EV_ASSESS, 0);
+	push(d, t = next(p, &r, t, 1 * DAY, 12 * DAY), pi, EV_ASSESS, 0);
 	push(d, t = next(p, &r, t, 10 * MINUTE, 1 * DAY), pi, EV_AWAIT, 0);
 	if (p->stop == ST_AWAITING_DECISION)
 		return;
 	for (int i = 0; i < nsub; i++)
-		push(d, t = next(p, &r, t, i ? 10 * MINUTE : 1 * DAY, i ? 1 * DAY : 10 * DAY), pi,
+		push(d, t = next(p, &r, t, i ? 10 * MINUTE : 1 * DAY, i ? 1 * DAY : 14 * DAY), pi,
 		     EV_DECIDE, i);
 	push(d, t = next(p, &r, t, 10 * MINUTE, 4 * HOUR), pi, EV_DECIDED, 0);
 	for (int i = 0; i < nsub; i++)
 		push(d, t = next(p, &r, t, 1 * HOUR, 2 * DAY), pi, EV_NOTICE, i);
 	if (p->stop == ST_DECIDED)
 		return;
-	push(d, t = next(p, &r, t, 2 * DAY, 14 * DAY), pi, EV_CLOSE, 0);
+	push(d, t = next(p, &r, t, 2 * DAY, 21 * DAY), pi, EV_CLOSE, 0);
 	if (!p->reopen)
 		return;
 	push(d, t = next(p, &r, t, 10 * DAY, 30 * DAY), pi, EV_REOPEN, 0);
@@ -1261,11 +1327,11 @@ static json_t *plan_json(const struct demo *d, const struct plan *p)
 			 vocab_name(&vocab_classification, p->cls), "strap", 0, "personal_data",
 			 "records", (json_int_t)p->records, "special_category", (int)p->special,
 			 "third_party_disclosure", (int)sc->disclosure, "authorised", 0, "criminal",
-			 (int)sc->criminal, "intent", vocab_name(&vocab_intent, p->intent), "damage",
-			 vocab_name(&vocab_damage, p->damage), "occurred_at", occ, "discovered_at",
-			 disc, "location", org_rows[p->org].locations[p->location], "description",
-			 desc, "reporter", d->people[p->reporter].id, "confidential_reporter",
-			 (int)p->confidential, "subjects", subs);
+			 (int)sc->criminal, "intent", vocab_name(&vocab_intent, p->intent),
+			 "damage", vocab_name(&vocab_damage, p->damage), "occurred_at", occ,
+			 "discovered_at", disc, "location", org_rows[p->org].locations[p->location],
+			 "description", desc, "reporter", d->people[p->reporter].id,
+			 "confidential_reporter", (int)p->confidential, "subjects", subs);
 }
 
 static int do_report(struct demo *d, struct plan *p, ts_t at)
@@ -1302,21 +1368,24 @@ static int do_assess(struct demo *d, struct plan *p, ts_t at)
 				continue;
 			int sev = vocab_parse(&vocab_severity,
 					      json_string_value(json_object_get(as, "severity")));
-			int rec = vocab_parse(&vocab_recommendation,
-					      json_string_value(json_object_get(as, "recommendation")));
+			int rec =
+			    vocab_parse(&vocab_recommendation,
+					json_string_value(json_object_get(as, "recommendation")));
 			int route = vocab_parse(&vocab_route,
 						json_string_value(json_object_get(as, "route")));
 			if (sev < 0 || rec < 0 || route < 0) {
 				json_decref(out);
 				return err_set(d->e, ERR_RUNTIME, "assessments",
-					       "unexpected assessment of \"%s\" on %s", who, p->ref);
+					       "unexpected assessment of \"%s\" on %s", who,
+					       p->ref);
 			}
 			sp->assessed = true;
 			sp->severity = (enum severity)sev;
 			sp->rec = (enum recommendation)rec;
 			sp->route = (enum route)route;
 			sp->live = (int)json_integer_value(json_object_get(as, "live_warnings"));
-			snprintf(sp->route_policy, sizeof sp->route_policy, "%s", policy ? policy : "");
+			snprintf(sp->route_policy, sizeof sp->route_policy, "%s",
+				 policy ? policy : "");
 			snprintf(sp->guidance, sizeof sp->guidance, "%s", version ? version : "");
 		}
 	}
@@ -1367,54 +1436,76 @@ static bool notice_due(enum outcome o)
 	       o == OUT_CONTRACT_REVIEW;
 }
 
+/* The referral authorities of the default guidance, as a rationale names
+ * them; another code is named as it is. */
+static const struct authority_row {
+	const char *code, *name;
+} authorities[] = {
+    {"prime-minister", "the Prime Minister, under the Ministerial Code"},
+    {"appointing-minister", "the appointing minister, under the Code of Conduct for Special "
+			    "Advisers"},
+    {"cabinet-secretary", "the Cabinet Secretary"},
+    {"jcio", "the Judicial Conduct Investigations Office"},
+};
+
+static const char *authority_name(const char *code)
+{
+	for (size_t i = 0; i < sizeof authorities / sizeof authorities[0]; i++)
+		if (strcmp(authorities[i].code, code) == 0)
+			return authorities[i].name;
+	return code[0] ? code : "the configured authority";
+}
+
 static void rationale(char *buf, size_t size, const struct plan *p, const struct subject_plan *sp,
 		      enum severity sev, enum outcome out)
 {
 	static const char *const damage_text[DMG_COUNT] = {
-		"nothing was lost or seen by anyone without a need to know",
-		"little real risk arose and it was contained quickly",
-		"information or access was exposed for a limited time",
-		"information reached people outside the department",
-		"serious harm to people or operations was possible",
+	    "nothing was lost or seen by anyone without a need to know",
+	    "little real risk arose and it was contained quickly",
+	    "information or access was exposed for a limited time",
+	    "information reached people outside the department",
+	    "serious harm to people or operations was possible",
 	};
 	static const char *const intent_text[INT_COUNT] = {
-		"a genuine mistake",
-		"a lapse in care rather than a choice",
-		"the subject knew the rule and chose to ignore the risk",
-		"a deliberate act",
+	    "a genuine mistake",
+	    "a lapse in care rather than a choice",
+	    "the subject knew the rule and chose to ignore the risk",
+	    "a deliberate act",
 	};
 	char warnings[96], action[256];
-	const char *policy = sp->route_policy[0] ? sp->route_policy : "the configured authority";
 
 	if (sp->live == 0)
 		snprintf(warnings, sizeof warnings, "none live");
 	else
-		snprintf(warnings, sizeof warnings, "%d live, so this is a repeated breach", sp->live);
+		snprintf(warnings, sizeof warnings, "%d live, so this is a repeated breach",
+			 sp->live);
 	switch (out) {
 	case OUT_NO_ACTION:
 		snprintf(action, sizeof action, "%s",
 			 p->sc->who == WHO_NOBODY
-				 ? "No individual was identified: the head of unit is recorded as "
-				   "accountable and has had the control strengthened; no action."
-				 : "No action against the individual.");
+			     ? "No individual was identified: the head of unit is recorded as "
+			       "accountable and has had the control strengthened; no action."
+			     : "No action against the individual.");
 		break;
 	case OUT_ADVICE:
 		snprintf(action, sizeof action,
 			 "Advice given on the security rule concerned and recorded on the case.");
 		break;
 	case OUT_BREACH_NOTICE:
-		snprintf(action, sizeof action,
-			 "A breach notice is issued; it stays live for the period the guidance sets.");
+		snprintf(
+		    action, sizeof action,
+		    "A breach notice is issued; it stays live for the period the guidance sets.");
 		break;
 	case OUT_FORMAL_ACTION:
 		snprintf(action, sizeof action,
 			 "Formal action under the %s disciplinary policy, with a breach notice.",
-			 strcmp(policy, "hmpps") == 0 ? "HMPPS" : "MoJ");
+			 strcmp(sp->route_policy, "hmpps") == 0 ? "HMPPS" : "MoJ");
 		break;
 	case OUT_PROBATION_REVIEW:
-		snprintf(action, sizeof action,
-			 "Dealt with under the probation policy (POLSBP005) at the probation review, "
-			 "with a breach notice.");
+		snprintf(
+		    action, sizeof action,
+		    "Dealt with under the probation policy (POLSBP005) at the probation review, "
+		    "with a breach notice.");
 		break;
 	case OUT_CONTRACT_REVIEW:
 		snprintf(action, sizeof action,
@@ -1424,11 +1515,13 @@ static void rationale(char *buf, size_t size, const struct plan *p, const struct
 	case OUT_REFERRAL:
 	case OUT_COUNT:
 		snprintf(action, sizeof action,
-			 "Referred to %s, the authority for this office holder (POLSBP004).", policy);
+			 "Referred to %s, the authority for this office holder (POLSBP004).",
+			 authority_name(sp->route_policy));
 		break;
 	}
-	snprintf(buf, size, "%s graded %s under %s%s. Damage %s: %s. Intent %s: %s. Previous "
-			    "warnings: %s. %s",
+	snprintf(buf, size,
+		 "%s graded %s under %s%s. Damage %s: %s. Intent %s: %s. Previous "
+		 "warnings: %s. %s",
 		 p->sc->kind == KIND_NEAR_MISS ? "Near miss" : "Breach",
 		 vocab_name(&vocab_severity, sev), sp->guidance,
 		 sp->severity == SEV_UNGRADED ? " (left ungraded by the guidance: graded by the "
@@ -1455,12 +1548,12 @@ static int do_decide(struct demo *d, struct plan *p, int k, ts_t at)
 		/* The manager grades, then decides as SPEC 3.3 would for that grade. */
 		bool heavy = p->records >= 50 || p->special || p->damage >= DMG_HIGH ||
 			     p->intent >= INT_RECKLESS;
-		bool mitigated = sp->live == 0 && p->intent <= INT_NEGLIGENT &&
-				 p->damage <= DMG_MODERATE;
+		bool mitigated =
+		    sp->live == 0 && p->intent <= INT_NEGLIGENT && p->damage <= DMG_MODERATE;
 		sev = heavy ? SEV_SERIOUS : SEV_MINOR;
-		enum recommendation graded = sev == SEV_MINOR
-						     ? (mitigated ? REC_ADVICE : REC_BREACH_NOTICE)
-						     : (mitigated ? REC_BREACH_NOTICE : REC_FORMAL_ACTION);
+		enum recommendation graded =
+		    sev == SEV_MINOR ? (mitigated ? REC_ADVICE : REC_BREACH_NOTICE)
+				     : (mitigated ? REC_BREACH_NOTICE : REC_FORMAL_ACTION);
 		out = follow(graded, sp, &r);
 		if (p->sc->who == WHO_NOBODY)
 			out = OUT_NO_ACTION;
@@ -1531,9 +1624,12 @@ static int run_event(struct demo *d, const struct event *ev)
 		int version;
 		json_t *doc = json_loads(g->doc, 0, &je);
 		if (!doc)
-			return err_set(d->e, ERR_RUNTIME, "guidance", "demo guidance for \"%s\" is not "
-				       "JSON: %s", g->org, je.text);
-		int rc = registry_guidance_publish(d->s, &d->act, g->org, doc, ev->at, &version, d->e);
+			return err_set(d->e, ERR_RUNTIME, "guidance",
+				       "demo guidance for \"%s\" is not "
+				       "JSON: %s",
+				       g->org, je.text);
+		int rc =
+		    registry_guidance_publish(d->s, &d->act, g->org, doc, ev->at, &version, d->e);
 		json_decref(doc);
 		return rc;
 	}
@@ -1548,10 +1644,10 @@ static int run_event(struct demo *d, const struct event *ev)
 	case EV_INVESTIGATE:
 		return transition(d, p, "investigating", NULL, ev->at);
 	case EV_NOTE: {
-		const char *text = ev->arg == NOTE_SCENARIO	  ? p->sc->note
+		const char *text = ev->arg == NOTE_SCENARIO	   ? p->sc->note
 				   : ev->arg == NOTE_PERSONAL_DATA ? note_personal_data
-				   : ev->arg == NOTE_REOPEN	  ? note_reopen
-								  : generic_notes[ev->arg];
+				   : ev->arg == NOTE_REOPEN	   ? note_reopen
+								   : generic_notes[ev->arg];
 		return text ? registry_note(d->s, &d->act, p->ref, text, ev->at, d->e) : 0;
 	}
 	case EV_ASSESS:
@@ -1602,7 +1698,8 @@ int demo_load(struct store *s, const struct actor *a, ts_t now, struct demo_stat
 		goto out;
 	make_plans(d);
 	for (int i = 0; i < NGUIDANCE; i++)
-		push(d, d->start + (ts_t)guidance_rows[i].day * DAY + 10 * HOUR, -1, EV_GUIDANCE, i);
+		push(d, d->start + (ts_t)guidance_rows[i].day * DAY + 10 * HOUR, -1, EV_GUIDANCE,
+		     i);
 	for (int i = 0; i < d->nplans; i++)
 		schedule(d, i);
 	qsort(d->ev, (size_t)d->nev, sizeof *d->ev, event_cmp);

@@ -22,7 +22,7 @@
 
 /* What demo_load added. */
 struct demo_stats {
-	int orgs;      /* organisations below the root */
+	int orgs; /* organisations below the root */
 	int people;
 	int incidents; /* reported */
 	int decisions;

@@ -447,6 +447,7 @@ int registry_person_import(struct store *s, const struct actor *a, const char *c
 	}
 	csv_fields_free(f, nf);
 	f = NULL;
+	nf = 0;
 	if (map[COL_STAFF] < 0 || map[COL_NAME] < 0 || map[COL_ORG] < 0) {
 		err_set(e, ERR_INVALID, "row 1",
 			"the header must name at least staff_id, name and org");
@@ -460,6 +461,7 @@ int registry_person_import(struct store *s, const struct actor *a, const char *c
 		np++;
 		csv_fields_free(f, nf);
 		f = NULL;
+		nf = 0;
 		if (rc)
 			goto out;
 	}

@@ -476,6 +476,17 @@ def test_audit_verify_detects_truncated_tail_hash(reg):
 
 
 @test
+def test_audit_verify_detects_removed_newest_entries(reg):
+    # SPEC 7: "any ... removed ... entry", including the newest ones, which
+    # no later entry chains to.
+    audit_store(reg)
+    last = reg.sql("SELECT max(seq) FROM audit")[0][0]
+    reg.sql("DELETE FROM audit WHERE seq >= ?", (last - 1,))
+    got = verify_fails(reg)
+    check(got in (last - 2, last - 1, last), f"the entry named ({got}) should be at the end")
+
+
+@test
 def test_audit_log_records_cli_actor(reg):
     world(reg)
     ref = report(reg, incident())
@@ -723,10 +734,6 @@ def test_guidance_publish_inherit_and_record_version(reg):
        "a child org's incident of the new type")
     eq(reg.ok_json("show", old)["assessments"][0].get("guidance_version"), "moj/1",
        "an old assessment keeps the version it used")
-    # A bare assess naming the guidance uses it when the register exists.
-    got = reg.ok("assess", "-", stdin='{"types": ["clear-desk-failure"], "guidance": "hmcts"}')
-    eq((got.json().get("severity"), got.json().get("guidance_version")), ("minor", "hmcts/1"),
-       "assess with guidance hmcts")
 
     hist = reg.ok("guidance", "history", "hmcts").out
     check(re.search(r"^hmcts/1\b", hist, re.M), f"history lists hmcts/1: {hist!r}")
@@ -748,6 +755,23 @@ def test_guidance_publish_inherit_and_record_version(reg):
 
 
 @test
+def test_assess_naming_guidance_uses_the_register(reg):
+    world(reg)
+    reg.ok("guidance", "publish", "hmcts", reg.write("g.json", HMCTS_GUIDANCE))
+    # A bare assess naming the guidance uses it when the register exists...
+    got = reg.ok("assess", "-", stdin='{"types": ["clear-desk-failure"], "guidance": "hmcts"}')
+    eq((got.json().get("severity"), got.json().get("guidance_version")), ("minor", "hmcts/1"),
+       "assess with guidance hmcts")
+    # ...and the baseline without one.
+    got = reg.ok("assess", "-", stdin='{"types": ["clear-desk-failure"], "guidance": "hmcts"}',
+                 db=reg.path("none.db"))
+    eq((got.json().get("severity"), got.json().get("guidance_version")), ("ungraded", "moj/1"),
+       "assess with guidance hmcts and no register")
+    reg.refuses(2, "assess", "-", stdin='{"types": ["pass-lost"], "guidance": "nowhere"}',
+                field="org")
+
+
+@test
 def test_guidance_invalid_changes_nothing(reg):
     world(reg)
     before = reg.dump()
@@ -766,6 +790,40 @@ def test_guidance_invalid_changes_nothing(reg):
                 field="org")
     unchanged(reg, before, "refused guidance")
     eq(reg.ok_json("guidance", "history", "hmcts").get("versions"), [], "no version published")
+
+
+@test
+def test_guidance_live_months_and_manager_grading(reg):
+    world(reg)
+    eq(reg.out("guidance", "publish", "hmcts", "-", stdin='{"live_months": {"breach-notice": 6}}'),
+       "hmcts/1", "publish live_months")
+    # Ungraded: the assessment says so and the manager grades freely.
+    ref = report(reg, incident(types=["clear-desk-failure"]))
+    walk(reg, ref, "triaged", "investigating")
+    a = assess_one(reg, ref)
+    eq((a.get("severity"), a.get("recommendation")), ("ungraded", "manager-to-grade"),
+       "an ungraded breach")
+    reg.ok("decide", ref, "--subject", "S2001", "--outcome", "breach-notice",
+           "--severity", "serious", "--rationale", "court papers left on a desk overnight")
+    reg.ok("notice", ref, "--subject", "S2001")
+    w = reg.ok_json("warnings", "S2001")
+    eq([(x.get("issued_on"), x.get("expires_on"), x.get("live")) for x in w.get("warnings", [])],
+       [("2030-03-02", "2030-09-02", True)], "hmcts breach notices are live 6 months")
+    eq(w.get("guidance_version"), "hmcts/1", "warnings judged under hmcts/1")
+    after = reg.ok_json("warnings", "S2001", now="2030-09-02T09:00:00Z")
+    eq(after.get("live"), 0, "expired after 6 months")
+    # Probation: probation-review follows a breach-notice recommendation.
+    ref2 = report(reg, incident(types=["account-sharing"], subjects=["S2003"]))
+    walk(reg, ref2, "triaged", "investigating")
+    a2 = assess_one(reg, ref2)
+    eq((a2.get("route"), a2.get("recommendation")), ("probation", "breach-notice"),
+       "a probationer's account sharing")
+    reg.ok("decide", ref2, "--subject", "S2003", "--outcome", "probation-review",
+           "--severity", a2["severity"], "--rationale", "still on probation")
+    walk(reg, ref2, "awaiting-decision", "decided")
+    before = reg.dump()
+    reg.refuses(2, "assess-incident", ref2, field="status")
+    unchanged(reg, before, "assessing a decided incident")
 
 
 # ----------------------------------------------------------- 8. person import
