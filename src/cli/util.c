@@ -90,6 +90,7 @@ void cli_actor(const struct cli *c, struct actor *a)
 {
 	memset(a, 0, sizeof *a);
 	snprintf(a->name, sizeof a->name, "%s", c->actor);
-	/* The local system administrator has the security team's powers. */
-	a->security = true;
+	/* The local system administrator: every power (SPEC 6.1). */
+	a->system = true;
+	a->roles = ~0u & ((1u << ROLE_COUNT) - 1);
 }

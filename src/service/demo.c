@@ -107,7 +107,8 @@ static const struct org_row {
 	 true, {"HMP Pentonville, gate lodge", "HMP Pentonville, A wing",
 		"HMP Pentonville, reception"}},
 	{"hmpps-hmp-wakefield", "HMP Wakefield", "hmpps-prisons", -1, 700, 32, 10, 3, 50, 8, 0,
-	 true, {"HMP Wakefield, gate lodge", "HMP Wakefield, healthcare unit", "HMP Wakefield, C wing"}},
+	 true, {"HMP Wakefield, gate lodge", "HMP Wakefield, healthcare unit",
+		"HMP Wakefield, C wing"}},
 	{"hmpps-hmp-styal", "HMP Styal", "hmpps-prisons", -1, 450, 22, 10, 4, 45, 5, 0, true,
 	 {"HMP Styal, gate lodge", "HMP Styal, visits hall", "HMP Styal, Waite wing"}},
 	{"hmpps-probation", "Probation Service", "hmpps", -1, 2400, 50, 4, 4, 25, 5, 0, false,
@@ -197,7 +198,7 @@ static const char *const last_names[] = {
 #define NFIRST ((int)(sizeof first_names / sizeof first_names[0]))
 #define NLAST  ((int)(sizeof last_names / sizeof last_names[0]))
 
-enum role { ROLE_STAFF, ROLE_MANAGER, ROLE_HEAD, ROLE_OFFICE };
+enum rank { RANK_STAFF, RANK_MANAGER, RANK_HEAD, RANK_OFFICE };
 
 struct dperson {
 	char id[STAFF_MAX];
@@ -208,7 +209,7 @@ struct dperson {
 	enum engagement engagement;
 	date_t probation_until;
 	enum clearance clearance;
-	enum role role; /* ROLE_OFFICE: an office holder, kept for the pinned cases */
+	enum rank rank; /* RANK_OFFICE: an office holder, kept for the pinned cases */
 };
 
 /* ---- guidance: organisations' own published versions ---- */
@@ -804,7 +805,7 @@ static void make_name(struct demo *d, struct dperson *p)
 	}
 }
 
-static int person_new(struct demo *d, int org, int manager, enum role role, enum engagement eng,
+static int person_new(struct demo *d, int org, int manager, enum rank rank, enum engagement eng,
 		      enum clearance clr)
 {
 	struct dperson *p = &d->people[d->npeople];
@@ -813,7 +814,7 @@ static int person_new(struct demo *d, int org, int manager, enum role role, enum
 	make_name(d, p);
 	p->org = org;
 	p->manager = manager;
-	p->role = role;
+	p->rank = rank;
 	p->engagement = eng;
 	p->clearance = clr;
 	p->probation_until = DATE_NONE;
@@ -837,24 +838,24 @@ static void make_people(struct demo *d)
 {
 	date_t today = date_of_ts(d->now);
 	int permsec =
-	    person_new(d, org_index("hq"), -1, ROLE_OFFICE, ENG_PERMANENT_SECRETARY, CLR_DV);
+	    person_new(d, org_index("hq"), -1, RANK_OFFICE, ENG_PERMANENT_SECRETARY, CLR_DV);
 	for (int o = 0; o < NORGS; o++) {
 		const struct org_row *r = &org_rows[o];
 		int parent = r->parent[0] ? org_index(r->parent) : -1;
 		int boss = parent >= 0 ? d->head[parent] : permsec;
 		bool senior = strncmp(r->code, "hq", 2) == 0;
 		d->head[o] =
-		    person_new(d, o, boss, ROLE_HEAD, ENG_EMPLOYEE, senior ? CLR_DV : CLR_SC);
+		    person_new(d, o, boss, RANK_HEAD, ENG_EMPLOYEE, senior ? CLR_DV : CLR_SC);
 		if (strcmp(r->code, "hq-private-office") == 0) {
-			int minister = person_new(d, o, -1, ROLE_OFFICE, ENG_MINISTER, CLR_NONE);
-			person_new(d, o, minister, ROLE_OFFICE, ENG_SPECIAL_ADVISER, CLR_SC);
+			int minister = person_new(d, o, -1, RANK_OFFICE, ENG_MINISTER, CLR_NONE);
+			person_new(d, o, minister, RANK_OFFICE, ENG_SPECIAL_ADVISER, CLR_SC);
 		}
 		if (strcmp(r->code, "hmcts-crime") == 0)
-			person_new(d, o, -1, ROLE_OFFICE, ENG_JUDICIAL_OFFICER, CLR_BPSS);
+			person_new(d, o, -1, RANK_OFFICE, ENG_JUDICIAL_OFFICER, CLR_BPSS);
 		int nmgr = r->people >= 16 ? r->people / 8 : r->people >= 8 ? 2 : 1;
 		int mgr[8];
 		for (int i = 0; i < nmgr && i < 8; i++)
-			mgr[i] = person_new(d, o, d->head[o], ROLE_MANAGER, ENG_EMPLOYEE,
+			mgr[i] = person_new(d, o, d->head[o], RANK_MANAGER, ENG_EMPLOYEE,
 					    draw_clearance(d, r) > CLR_SC ? CLR_DV : CLR_SC);
 		for (int i = 1 + nmgr; i < r->people && d->npeople < DEMO_MAX_PEOPLE; i++) {
 			int x = rng_below(&d->rng, 100);
@@ -863,7 +864,7 @@ static void make_people(struct demo *d)
 						  ? ENG_AGENCY
 						  : ENG_EMPLOYEE;
 			int p =
-			    person_new(d, o, mgr[i % nmgr], ROLE_STAFF, eng, draw_clearance(d, r));
+			    person_new(d, o, mgr[i % nmgr], RANK_STAFF, eng, draw_clearance(d, r));
 			/* New starters: a few on probation for some months yet. */
 			if (eng == ENG_EMPLOYEE && rng_pct(&d->rng, 4))
 				d->people[p].probation_until =
@@ -945,7 +946,7 @@ static int pick_org(struct demo *d, const struct scenario *sc)
 {
 	int w[NORGS] = {0};
 	for (int i = 0; i < d->npeople; i++)
-		if (d->uses[i] == 0 && d->people[i].role != ROLE_OFFICE)
+		if (d->uses[i] == 0 && d->people[i].rank != RANK_OFFICE)
 			w[d->people[i].org]++;
 	for (int i = 0; i < NORGS; i++)
 		w[i] = org_in_scope(i, sc->scope) ? w[i] + 1 : 0;
@@ -956,9 +957,9 @@ static bool who_fits(const struct dperson *p, enum who who)
 {
 	switch (who) {
 	case WHO_CLEARED:
-		return p->role != ROLE_OFFICE && p->clearance >= CLR_CTC;
+		return p->rank != RANK_OFFICE && p->clearance >= CLR_CTC;
 	case WHO_DV:
-		return p->role != ROLE_OFFICE && p->clearance == CLR_DV;
+		return p->rank != RANK_OFFICE && p->clearance == CLR_DV;
 	case WHO_MINISTER:
 		return p->engagement == ENG_MINISTER;
 	case WHO_SPAD:
@@ -971,7 +972,7 @@ static bool who_fits(const struct dperson *p, enum who who)
 	case WHO_NOBODY:
 		break;
 	}
-	return p->role != ROLE_OFFICE;
+	return p->rank != RANK_OFFICE;
 }
 
 /* A person of org (any org when org < 0) who fits, other than those in
@@ -1125,7 +1126,7 @@ static void make_plans(struct demo *d)
 	/* Office holders and the set pieces. */
 	for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
 		const struct scenario *sc = scenario_find(pins[i].key);
-		if (!sc || (pins[i].reopen && !d->act.security))
+		if (!sc || (pins[i].reopen && !authz_is_security(&d->act)))
 			continue;
 		struct plan *p = plan_new(d, sc, pins[i].day, -1, -1);
 		p->reopen = pins[i].reopen;
@@ -1138,7 +1139,7 @@ static void make_plans(struct demo *d)
 		if (who < 0)
 			break;
 		const struct dperson *p = &d->people[who];
-		if (p->role != ROLE_STAFF || p->probation_until != DATE_NONE ||
+		if (p->rank != RANK_STAFF || p->probation_until != DATE_NONE ||
 		    strcmp(org_rows[p->org].code, "hq-private-office") == 0) {
 			k--; /* draw again: staff of an ordinary unit only */
 			continue;

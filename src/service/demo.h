@@ -1,7 +1,7 @@
 /* demo: the demonstration register that `breachreg init --demo` loads
  * (SPEC 6.1): the MoJ organisation tree under the root (HQ, HMPPS with its
  * prisons, probation and youth custody, HMCTS with its jurisdictions, LAA,
- * OPG, CICA), some 300 people of every engagement with line-management
+ * OPG, CICA), some 450 people of every engagement with line-management
  * chains, organisations' own guidance versions, and a year of incidents
  * ending at `now` over every breach type, walked through the lifecycle
  * with assessments, decisions (some overriding the recommendation),

@@ -132,7 +132,9 @@ int registry_guidance_resolve(struct store *s, const char *org, struct guidance 
 {
 	char chain[REG_MAX_DEPTH][CODE_MAX];
 	int n;
-	guidance_init(g);
+	/* Every layer sits on the baseline catalogue; the root's version 1 is
+	 * that catalogue itself, so applying it changes nothing but labels. */
+	guidance_init_baseline(g);
 	if (reg_org_chain(s, org, chain, REG_MAX_DEPTH, &n, e))
 		goto fail;
 	for (int i = 0; i < n; i++) {
@@ -145,6 +147,10 @@ int registry_guidance_resolve(struct store *s, const char *org, struct guidance 
 			*e = nf;
 			goto fail;
 		}
+		if (i == 0 && gd.version == 1 && strcmp(gd.org, CATALOGUE_ROOT_ORG) == 0) {
+			guidance_doc_release(&gd); /* the baseline itself, already in g */
+			continue;
+		}
 		json_t *doc = json_loads(gd.doc, 0, NULL);
 		snprintf(label, sizeof label, "%s/%d", gd.org, gd.version);
 		int rc = doc ? guidance_apply(g, doc, label, e)
@@ -154,11 +160,6 @@ int registry_guidance_resolve(struct store *s, const char *org, struct guidance 
 		guidance_doc_release(&gd);
 		if (rc)
 			goto fail;
-	}
-	if (g->ntypes == 0) {
-		/* A store without root guidance (never initialised): the baseline. */
-		guidance_release(g);
-		guidance_init_baseline(g);
 	}
 	return 0;
 fail:
@@ -184,13 +185,37 @@ int registry_guidance_publish(struct store *s, const struct actor *a, const char
 			err_set(e, ERR_NOT_FOUND, "org", "unknown organisation \"%s\"", org);
 		goto out;
 	}
-	/* Validate by layering over what is in force there now. */
-	if (registry_guidance_resolve(s, org, &g, e))
+	/* The new version replaces the organisation's own previous one: it is
+	 * layered over the parent's guidance in force (the baseline catalogue
+	 * for the root), and must keep every type in force there now. */
+	struct guidance before;
+	if (registry_guidance_resolve(s, org, &before, e))
 		goto out;
+	if (o.parent[0]) {
+		if (registry_guidance_resolve(s, o.parent, &g, e)) {
+			guidance_release(&before);
+			goto out;
+		}
+	} else {
+		guidance_init_baseline(&g);
+	}
 	have_g = true;
 	snprintf(label, sizeof label, "%s/next", org);
-	if (guidance_apply(&g, doc, label, e))
+	if (guidance_apply(&g, doc, label, e)) {
+		guidance_release(&before);
 		goto out;
+	}
+	for (size_t i = 0; i < before.ntypes; i++) {
+		if (guidance_find(&g, before.types[i].code) >= 0)
+			continue;
+		err_set(e, ERR_INVALID, "types",
+			"breach type \"%s\" (from %s) would be withdrawn: a published type may be "
+			"in use, so a new version must keep it",
+			before.types[i].code, before.types[i].defined_by);
+		guidance_release(&before);
+		goto out;
+	}
+	guidance_release(&before);
 	snprintf(gd.org, sizeof gd.org, "%s", org);
 	gd.doc = audit_detail(json_deep_copy(doc));
 	gd.published_at = now;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "core/authz.h"
 #include "core/decision.h"
 #include "core/guidance.h"
 #include "core/incident.h"
@@ -19,12 +20,6 @@
 #include "core/person.h"
 #include "store/store.h"
 
-/* Who is acting. The CLI acts as the local system administrator. */
-struct actor {
-	char name[ACTOR_MAX];     /* "cli:root", "user:alice" */
-	char staff_id[STAFF_MAX]; /* the person behind the account, or "" */
-	bool security;            /* central security team powers (reopen, see reporters) */
-};
 
 /* Creates the root organisation and the baseline guidance (root version
  * 1) if they are absent. Idempotent. */

@@ -134,7 +134,7 @@ int registry_transition(struct store *s, const struct actor *a, const char *ref,
 		return -1;
 	if (get_incident(s, ref, &inc, e))
 		goto out;
-	if (lifecycle_check(inc.state, to, a->security, has_reason, e))
+	if (lifecycle_check(inc.state, to, authz_is_security(a), has_reason, e))
 		goto out;
 	if (to == ST_DECIDED) {
 		for (int i = 0; i < inc.nsubjects; i++) {
@@ -581,7 +581,7 @@ int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t 
 		goto out;
 	if (reg_audit(s, a, now, "incident.read", ref, NULL, e))
 		goto out;
-	json_t *o = incident_to_json(&inc, a->security || !inc.confidential_reporter);
+	json_t *o = incident_to_json(&inc, authz_is_security(a) || !inc.confidential_reporter);
 	json_t *arr;
 	json_object_set_new(o, "marking", json_string(registry_marking(&inc)));
 	arr = json_array();

@@ -737,7 +737,13 @@ def test_guidance_publish_inherit_and_record_version(reg):
 
     hist = reg.ok("guidance", "history", "hmcts").out
     check(re.search(r"^hmcts/1\b", hist, re.M), f"history lists hmcts/1: {hist!r}")
-    eq(reg.out("guidance", "publish", "hmcts", "-", stdin='{"significant_records": 50}'),
+    # A published type may be on incidents: a version that drops it is refused.
+    before = reg.dump()
+    r = reg.refuses(2, "guidance", "publish", "hmcts", "-", stdin='{"significant_records": 50}')
+    check("court-list-disclosed" in r.err, f"names the withdrawn type: {r.err!r}")
+    eq(reg.dump(), before, "a refused version changes nothing")
+    v2 = {"significant_records": 50, "types": HMCTS_GUIDANCE["types"]}
+    eq(reg.out("guidance", "publish", "hmcts", "-", stdin=json.dumps(v2)),
        "hmcts/2", "a second version")
     h = reg.ok_json("guidance", "history", "hmcts")
     eq([v.get("version") for v in h.get("versions", [])], [1, 2], "history --json versions")
