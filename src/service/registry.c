@@ -170,6 +170,8 @@ fail:
 int registry_guidance_publish(struct store *s, const struct actor *a, const char *org,
 			      const json_t *doc, ts_t now, int *version, struct err *e)
 {
+	if (reg_power(a, POW_GUIDANCE, e))
+		return -1;
 	struct guidance g;
 	struct org o;
 	struct guidance_doc gd = {0};
@@ -303,6 +305,8 @@ int registry_guidance_history(struct store *s, const char *org, json_t **out, st
 int registry_org_add(struct store *s, const struct actor *a, struct org *o, ts_t now,
 		     struct err *e)
 {
+	if (reg_power(a, POW_ORGS, e))
+		return -1;
 	struct org parent;
 	int ret = -1;
 	org_init(&parent);
@@ -396,6 +400,8 @@ out:
 int registry_person_add(struct store *s, const struct actor *a, struct person *p, ts_t now,
 			struct err *e)
 {
+	if (reg_power(a, POW_ORGS, e))
+		return -1;
 	if (person_validate(p, e) || s->ops->begin(s, e))
 		return -1;
 	if (person_insert_checked(s, a, p, now, e) || s->ops->commit(s, e)) {
@@ -447,6 +453,8 @@ static int person_from_row(struct person *p, char **f, size_t n, const int map[N
 int registry_person_import(struct store *s, const struct actor *a, const char *csv, size_t len,
 			   ts_t now, int *added, struct err *e)
 {
+	if (reg_power(a, POW_ORGS, e))
+		return -1;
 	struct csv_reader r;
 	char **f = NULL;
 	size_t nf = 0;

@@ -80,6 +80,15 @@ int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t 
 /* {"staff_id", "warnings": [{level, issued_on, expires_on, live, ...}]}. */
 int registry_warnings(struct store *s, const struct actor *a, const char *staff_id, ts_t now,
 		      json_t **out, struct err *e);
+/* ERR_NOT_FOUND (as if absent) unless a may read p's record. */
+int registry_person_visible(struct store *s, const struct actor *a, const struct person *p,
+			    struct err *e);
+/* Incidents matching f that a may see, with a's permissions on each;
+ * paging (f->limit, f->offset) counts only those. A non-zero return of cb
+ * stops the walk and is returned. */
+typedef int (*registry_incident_cb)(const struct incident *inc, unsigned perms, void *ctx);
+int registry_incident_list(struct store *s, const struct actor *a, const struct incident_filter *f,
+			   registry_incident_cb cb, void *ctx, struct err *e);
 /* Walks the chain; *count entries verified. */
 int registry_audit_verify(struct store *s, int64_t *count, struct err *e);
 /* What a security officer looks at first: open incidents by state,

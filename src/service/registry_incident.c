@@ -30,6 +30,89 @@ static int get_incident(struct store *s, const char *ref, struct incident *inc, 
 	return 0;
 }
 
+int reg_power(const struct actor *a, enum power p, struct err *e)
+{
+	if (authz_power(a, p))
+		return 0;
+	return err_set(e, ERR_FORBIDDEN, "", "%s may not do this", a->name);
+}
+
+/* Whether manager is above staff_id in the line-management chain. */
+static int manages(struct store *s, const char *manager, const char *staff_id, bool *out,
+		   struct err *e)
+{
+	char cur[STAFF_MAX];
+	*out = false;
+	snprintf(cur, sizeof cur, "%s", staff_id);
+	for (int depth = 0; depth < REG_MAX_DEPTH && cur[0]; depth++) {
+		struct person p;
+		person_init(&p);
+		if (s->ops->person_get(s, cur, &p, e)) {
+			if (e->kind != ERR_NOT_FOUND)
+				return -1;
+			err_clear(e);
+			return 0;
+		}
+		snprintf(cur, sizeof cur, "%s", p.manager);
+		person_release(&p);
+		if (cur[0] && strcmp(cur, manager) == 0) {
+			*out = true;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int reg_scope(struct store *s, const struct actor *a, const struct incident *inc,
+	      struct incident_scope *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->personal_data = inc->records > 0 || inc->special_category;
+	out->confidential_reporter = inc->confidential_reporter;
+	if (!a->staff_id[0])
+		return 0;
+	out->is_reporter = strcmp(inc->reporter, a->staff_id) == 0;
+	for (int i = 0; i < inc->nsubjects; i++) {
+		bool m = false;
+		out->is_subject |= strcmp(inc->subjects[i], a->staff_id) == 0;
+		if (!out->manages_subject && manages(s, a->staff_id, inc->subjects[i], &m, e))
+			return -1;
+		out->manages_subject |= m;
+	}
+	if (a->org[0]) {
+		char chain[REG_MAX_DEPTH][CODE_MAX];
+		int n;
+		if (reg_org_chain(s, inc->org, chain, REG_MAX_DEPTH, &n, e))
+			return -1;
+		for (int i = 0; i < n; i++)
+			out->in_org |= strcmp(chain[i], a->org) == 0;
+	}
+	return 0;
+}
+
+int reg_incident_for(struct store *s, const struct actor *a, const char *ref, unsigned need,
+		     struct incident *inc, unsigned *perms, struct err *e)
+{
+	struct incident_scope sc;
+	unsigned p;
+	if (get_incident(s, ref, inc, e))
+		return -1;
+	if (a->system) {
+		p = ~0u;
+	} else {
+		if (reg_scope(s, a, inc, &sc, e))
+			return -1;
+		p = authz_incident(a, &sc);
+	}
+	if (perms)
+		*perms = p;
+	if (!(p & PERM_SEE))
+		return err_set(e, ERR_NOT_FOUND, "ref", "no incident \"%.32s\"", ref);
+	if ((p & need) != need)
+		return err_set(e, ERR_FORBIDDEN, "ref", "%s may not do this on %s", a->name, ref);
+	return 0;
+}
+
 static bool is_subject(const struct incident *inc, const char *staff_id)
 {
 	for (int i = 0; i < inc->nsubjects; i++)
@@ -58,7 +141,7 @@ int registry_report(struct store *s, const struct actor *a, const json_t *in, ts
 	int ret = -1;
 
 	incident_init(out);
-	if (incident_org_code(in, org, e))
+	if (reg_power(a, POW_REPORT, e) || incident_org_code(in, org, e))
 		return -1;
 	if (s->ops->begin(s, e))
 		return -1;
@@ -132,9 +215,10 @@ int registry_transition(struct store *s, const struct actor *a, const char *ref,
 			       INCIDENT_REASON_MAX);
 	if (s->ops->begin(s, e))
 		return -1;
-	if (get_incident(s, ref, &inc, e))
+	unsigned perms;
+	if (reg_incident_for(s, a, ref, PERM_WORK, &inc, &perms, e))
 		goto out;
-	if (lifecycle_check(inc.state, to, authz_is_security(a), has_reason, e))
+	if (lifecycle_check(inc.state, to, (perms & PERM_REOPEN) != 0, has_reason, e))
 		goto out;
 	if (to == ST_DECIDED) {
 		for (int i = 0; i < inc.nsubjects; i++) {
@@ -191,7 +275,7 @@ int registry_note(struct store *s, const struct actor *a, const char *ref, const
 			       NOTE_MAX);
 	if (s->ops->begin(s, e))
 		return -1;
-	if (get_incident(s, ref, &inc, e))
+	if (reg_incident_for(s, a, ref, PERM_WORK, &inc, NULL, e))
 		goto out;
 	snprintf(n.ref, sizeof n.ref, "%s", ref);
 	snprintf(n.author, sizeof n.author, "%s", a->name);
@@ -274,7 +358,7 @@ int registry_assess_incident(struct store *s, const struct actor *a, const char 
 	incident_init(&inc);
 	if (s->ops->begin(s, e))
 		goto out;
-	if (get_incident(s, ref, &inc, e))
+	if (reg_incident_for(s, a, ref, PERM_ASSESS, &inc, NULL, e))
 		goto out;
 	if (inc.state > ST_AWAITING_DECISION) {
 		err_set(e, ERR_CONFLICT, "status", "incident %s is %s: it can no longer be assessed",
@@ -370,7 +454,7 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 	incident_init(&inc);
 	if (s->ops->begin(s, e))
 		return -1;
-	if (get_incident(s, ref, &inc, e))
+	if (reg_incident_for(s, a, ref, PERM_DECIDE, &inc, NULL, e))
 		goto out;
 	if (inc.state != ST_INVESTIGATING && inc.state != ST_AWAITING_DECISION) {
 		err_set(e, ERR_CONFLICT, "status",
@@ -468,7 +552,7 @@ int registry_notice(struct store *s, const struct actor *a, const char *ref, con
 	notice_init(out);
 	if (s->ops->begin(s, e))
 		return -1;
-	if (get_incident(s, ref, &inc, e))
+	if (reg_incident_for(s, a, ref, PERM_DECIDE, &inc, NULL, e))
 		goto out;
 	if (!is_subject(&inc, subject)) {
 		err_set(e, ERR_INVALID, "subject", "\"%s\" is not a subject of %s", subject, ref);
@@ -573,17 +657,23 @@ int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t 
 	/* A write transaction: the read of personal content is audited. */
 	if (s->ops->begin(s, e))
 		return -1;
-	if (get_incident(s, ref, &inc, e) || s->ops->transition_list(s, ref, &ts, &nts, e) ||
-	    s->ops->note_list(s, ref, &ns, &nns, e) ||
-	    s->ops->assessment_list(s, ref, &as, &nas, e) ||
-	    s->ops->decision_list(s, ref, &ds, &nds, e) ||
-	    s->ops->notice_list(s, ref, NULL, &nn, &nnn, e))
+	unsigned perms;
+	if (reg_incident_for(s, a, ref, PERM_SEE, &inc, &perms, e))
+		goto out;
+	/* Only what the actor may see is read at all. */
+	if ((perms & PERM_SEE_CASE) &&
+	    (s->ops->transition_list(s, ref, &ts, &nts, e) ||
+	     s->ops->note_list(s, ref, &ns, &nns, e) ||
+	     s->ops->assessment_list(s, ref, &as, &nas, e) ||
+	     s->ops->decision_list(s, ref, &ds, &nds, e) ||
+	     s->ops->notice_list(s, ref, NULL, &nn, &nnn, e)))
 		goto out;
 	if (reg_audit(s, a, now, "incident.read", ref, NULL, e))
 		goto out;
-	json_t *o = incident_to_json(&inc, authz_is_security(a) || !inc.confidential_reporter);
+	json_t *o = incident_to_json(&inc, (perms & PERM_SEE_REPORTER) != 0);
 	json_t *arr;
 	json_object_set_new(o, "marking", json_string(registry_marking(&inc)));
+	json_object_set_new(o, "view", json_string(perms & PERM_SEE_CASE ? "case" : "report"));
 	arr = json_array();
 	for (size_t i = 0; i < nts; i++)
 		json_array_append_new(arr, incident_transition_to_json(&ts[i]));
@@ -630,7 +720,6 @@ int registry_warnings(struct store *s, const struct actor *a, const char *staff_
 	struct warning_record *ws = NULL;
 	size_t n = 0;
 	int ret = -1;
-	(void)a;
 
 	person_init(&p);
 	if (s->ops->person_get(s, staff_id, &p, e)) {
@@ -638,6 +727,8 @@ int registry_warnings(struct store *s, const struct actor *a, const char *staff_
 			err_set(e, ERR_NOT_FOUND, "staff_id", "unknown person \"%s\"", staff_id);
 		goto out;
 	}
+	if (registry_person_visible(s, a, &p, e))
+		goto out;
 	if (registry_guidance_resolve(s, p.org, &g, e))
 		goto out;
 	if (s->ops->warning_list(s, staff_id, &ws, &n, e)) {
@@ -764,4 +855,75 @@ int registry_summary(struct store *s, ts_t now, json_t **out, struct err *e)
 			 "by_status", st, "by_severity", sv, "by_org", c.by_org, "actions_due",
 			 due);
 	return 0;
+}
+
+int registry_person_visible(struct store *s, const struct actor *a, const struct person *p,
+			    struct err *e)
+{
+	bool self = a->staff_id[0] && strcmp(a->staff_id, p->staff_id) == 0;
+	bool mgr = false, in_org = false;
+	if (!a->system && a->staff_id[0] && manages(s, a->staff_id, p->staff_id, &mgr, e))
+		return -1;
+	if (!a->system && a->org[0]) {
+		char chain[REG_MAX_DEPTH][CODE_MAX];
+		int n;
+		if (reg_org_chain(s, p->org, chain, REG_MAX_DEPTH, &n, e))
+			return -1;
+		for (int i = 0; i < n; i++)
+			in_org |= strcmp(chain[i], a->org) == 0;
+	}
+	if (authz_person(a, self, mgr, in_org))
+		return 0;
+	/* Not disclosed: the same answer as for a person who does not exist. */
+	return err_set(e, ERR_NOT_FOUND, "staff_id", "unknown person \"%s\"", p->staff_id);
+}
+
+struct list_filter_ctx {
+	struct store *s;
+	const struct actor *a;
+	registry_incident_cb cb;
+	void *ctx;
+	struct err *e;
+	int64_t skip, left;
+};
+
+static int list_filter_cb(const struct incident *inc, void *ctx)
+{
+	struct list_filter_ctx *l = ctx;
+	unsigned perms = ~0u;
+	if (!l->a->system) {
+		struct incident_scope sc;
+		if (reg_scope(l->s, l->a, inc, &sc, l->e))
+			return -1;
+		perms = authz_incident(l->a, &sc);
+	}
+	if (!(perms & PERM_SEE))
+		return 0;
+	if (l->skip > 0) {
+		l->skip--;
+		return 0;
+	}
+	if (l->left == 0)
+		return 1; /* stop: the page is full */
+	if (l->left > 0)
+		l->left--;
+	return l->cb(inc, perms, l->ctx);
+}
+
+int registry_incident_list(struct store *s, const struct actor *a, const struct incident_filter *f,
+			   registry_incident_cb cb, void *ctx, struct err *e)
+{
+	struct incident_filter inner = *f;
+	struct list_filter_ctx l = {s, a, cb, ctx, e, f->offset, f->limit > 0 ? f->limit : -1};
+	/* The store pages before authorisation would: page after it instead,
+	 * so a list never counts or shows what a read would refuse. */
+	if (!a->system) {
+		inner.limit = 0;
+		inner.offset = 0;
+	} else {
+		l.skip = 0;
+		l.left = -1;
+	}
+	int rc = s->ops->incident_list(s, &inner, list_filter_cb, &l, e);
+	return rc == 1 && l.left == 0 ? 0 : rc;
 }

@@ -14,4 +14,17 @@ int reg_org_head(struct store *s, const char *code, char head[STAFF_MAX], struct
 
 #define REG_MAX_DEPTH 32
 
+/* Where a stands relative to inc: organisation subtree, line management of
+ * a subject, subject, reporter (reads the store). */
+int reg_scope(struct store *s, const struct actor *a, const struct incident *inc,
+	      struct incident_scope *out, struct err *e);
+/* Loads incident ref for a, who must hold every PERM_ bit in need: one
+ * who may not even see it gets ERR_NOT_FOUND (its existence is not
+ * disclosed), one who may see but not act ERR_FORBIDDEN. *perms (may be
+ * NULL) gets a's permissions; inc is initialised either way. */
+int reg_incident_for(struct store *s, const struct actor *a, const char *ref, unsigned need,
+		     struct incident *inc, unsigned *perms, struct err *e);
+/* ERR_FORBIDDEN unless a holds power p. */
+int reg_power(const struct actor *a, enum power p, struct err *e);
+
 #endif
