@@ -4,12 +4,12 @@
 # Usage: scripts/deps.sh [build|test|bench]...   (build is always included)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev sqlite3)
+pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev sqlite3)
 for want in "$@"; do
 	case "$want" in
 	build) ;;
 	test) pkgs+=(libcmocka-dev python3) ;;
-	bench) pkgs+=(hyperfine time valgrind) ;;
+	bench) pkgs+=(hyperfine time valgrind wrk nginx-light) ;;
 	*) echo "deps.sh: unknown set \"$want\"" >&2; exit 2 ;;
 	esac
 done

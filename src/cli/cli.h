@@ -62,5 +62,7 @@ CLI_COMMAND(warnings);
 CLI_COMMAND(audit);
 CLI_COMMAND(backup);
 CLI_COMMAND(summary);
+CLI_COMMAND(user);
+CLI_COMMAND(serve);
 
 #endif

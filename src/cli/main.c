@@ -42,6 +42,10 @@ static const struct command {
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},
 	{"backup", cmd_backup, "backup FILE"},
 	{"summary", cmd_summary, "summary"},
+	{"user", cmd_user, "user add NAME --person STAFF_ID --role R [--role R]... (password on "
+			 "stdin) | user token NAME [--label L] | user tokens NAME | user revoke NAME "
+			 "TOKEN_ID | user list | user roles NAME --role R... | user disable|enable NAME"},
+	{"serve", cmd_serve, "serve [--listen ADDR:PORT] [--threads N] [--access-log FILE|-]"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/account.h"
 #include "core/audit.h"
 #include "core/decision.h"
 #include "core/err.h"
@@ -92,6 +93,8 @@ struct store_ops {
 	 * from cb stops the walk and is returned. */
 	int (*incident_list)(struct store *s, const struct incident_filter *f, incident_cb cb,
 			     void *ctx, struct err *e);
+	/* How many incidents are in each state (an index walk, for metrics). */
+	int (*incident_counts)(struct store *s, int64_t counts[ST_COUNT], struct err *e);
 
 	int (*transition_insert)(struct store *s, struct incident_transition *t, struct err *e);
 	int (*transition_list)(struct store *s, const char *ref, struct incident_transition **out,
@@ -134,6 +137,55 @@ struct store_ops {
 	/* The head recorded by the last append: seq 0 and "" when none. */
 	int (*audit_head)(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX],
 			  struct err *e);
+
+	/* Accounts (by name), their API tokens and web sessions. Secrets
+	 * never reach the store: tokens and sessions are found by the hex
+	 * SHA-256 of the secret. */
+	/* Sets a->id; ERR_CONFLICT ("name") if the name is taken, ERR_NOT_FOUND
+	 * ("person") if a->staff_id is no person. */
+	int (*account_insert)(struct store *s, struct account *a, struct err *e);
+	/* ERR_NOT_FOUND ("name") when absent. */
+	int (*account_get)(struct store *s, const char *name, struct account *out, struct err *e);
+	/* By name. */
+	int (*account_list)(struct store *s, struct account **out, size_t *n, struct err *e);
+	/* Saves roles, disabled, pw_hash, failed_logins and locked_until of
+	 * the account named a->name; ERR_NOT_FOUND ("name") when absent. */
+	int (*account_update)(struct store *s, const struct account *a, struct err *e);
+
+	/* Sets t->id; ERR_NOT_FOUND ("account") for an unknown account,
+	 * ERR_CONFLICT ("token") if the hash exists. */
+	int (*token_insert)(struct store *s, struct api_token *t, struct err *e);
+	/* ERR_NOT_FOUND ("token") when no token has that hash. */
+	int (*token_get_by_hash)(struct store *s, const char *hash, struct api_token *out,
+				 struct err *e);
+	/* The account's tokens, revoked ones included, oldest first;
+	 * ERR_NOT_FOUND ("name") for an unknown account. */
+	int (*token_list)(struct store *s, const char *account, struct api_token **out, size_t *n,
+			  struct err *e);
+	/* Sets revoked_at of token id of account: ERR_NOT_FOUND ("token") if
+	 * the account has no such token, ERR_CONFLICT ("token") if it is
+	 * already revoked. */
+	int (*token_revoke)(struct store *s, const char *account, int64_t id, ts_t at,
+			    struct err *e);
+	/* Sets last_used_at; a missing token is not an error. */
+	int (*token_touch)(struct store *s, int64_t id, ts_t at, struct err *e);
+
+	/* ERR_NOT_FOUND ("account") for an unknown account. */
+	int (*session_insert)(struct store *s, const struct session *ss, struct err *e);
+	/* ERR_NOT_FOUND ("session") when no session has that hash. */
+	int (*session_get_by_hash)(struct store *s, const char *hash, struct session *out,
+				   struct err *e);
+	/* Sets last_seen_at; a missing session is not an error. */
+	int (*session_touch)(struct store *s, const char *hash, ts_t at, struct err *e);
+	/* ERR_NOT_FOUND ("session") when absent. */
+	int (*session_delete)(struct store *s, const char *hash, struct err *e);
+	/* Every session of the account (none is not an error). */
+	int (*session_delete_account)(struct store *s, const char *account, struct err *e);
+	/* Every session that expired (expires_at <= now) or was idle since
+	 * idle_before (last_seen_at <= idle_before); *n counts them (n may be
+	 * NULL). */
+	int (*session_purge)(struct store *s, ts_t now, ts_t idle_before, int64_t *n,
+			     struct err *e);
 };
 
 struct store {

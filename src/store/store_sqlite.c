@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/authz.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -244,6 +245,41 @@ static const struct migration migrations[] = {
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" seq INTEGER NOT NULL,"
 	" hash TEXT NOT NULL);"},
+
+    /* Accounts, API tokens and web sessions (SPEC 1, 6.2, 7). No secret is
+     * stored: a password as its Argon2id string, a token or session id as
+     * the hex SHA-256 of it. roles is the comma-separated role names. */
+    {2, "CREATE TABLE accounts ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" staff_id TEXT NOT NULL REFERENCES people(staff_id) ON UPDATE CASCADE,"
+	" roles TEXT NOT NULL,"
+	" pw_hash TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" disabled INTEGER NOT NULL,"
+	" failed_logins INTEGER NOT NULL,"
+	" locked_until TEXT);"
+	"CREATE INDEX accounts_staff ON accounts(staff_id);"
+
+	"CREATE TABLE api_tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" account TEXT NOT NULL REFERENCES accounts(name) ON UPDATE CASCADE,"
+	" label TEXT,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" created_at TEXT NOT NULL,"
+	" last_used_at TEXT,"
+	" revoked_at TEXT);"
+	"CREATE INDEX api_tokens_account ON api_tokens(account, id);"
+
+	/* Rows come and go with sign-ins: keyed by the id's hash alone. */
+	"CREATE TABLE sessions ("
+	" hash TEXT PRIMARY KEY,"
+	" account TEXT NOT NULL REFERENCES accounts(name) ON UPDATE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" last_seen_at TEXT NOT NULL,"
+	" expires_at TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX sessions_account ON sessions(account);"},
 };
 
 _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
@@ -274,6 +310,10 @@ _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATI
 	"issued_by, body"
 #define WARNING_COLS "id, staff_id, level, issued_on, source, ref"
 #define AUDIT_COLS   "seq, at, actor, action, entity, detail, prev, hash"
+#define ACCOUNT_COLS                                                                               \
+	"id, name, staff_id, roles, pw_hash, created_at, disabled, failed_logins, locked_until"
+#define TOKEN_COLS   "id, account, label, hash, created_at, last_used_at, revoked_at"
+#define SESSION_COLS "hash, account, csrf, created_at, last_seen_at, expires_at"
 
 enum q {
 	Q_BEGIN,
@@ -321,12 +361,30 @@ enum q {
 	Q_NOTICE_ALL,
 	Q_WARNING_INSERT,
 	Q_WARNING_LIST,
+	Q_INCIDENT_COUNTS,
 	Q_AUDIT_LAST,
 	Q_AUDIT_HEAD_SET,
 	Q_AUDIT_HEAD_GET,
 	Q_AUDIT_INSERT,
 	Q_AUDIT_ALL,
 	Q_AUDIT_ENTITY,
+	Q_ACCOUNT_EXISTS,
+	Q_ACCOUNT_INSERT,
+	Q_ACCOUNT_GET,
+	Q_ACCOUNT_LIST,
+	Q_ACCOUNT_UPDATE,
+	Q_TOKEN_INSERT,
+	Q_TOKEN_BY_HASH,
+	Q_TOKEN_LIST,
+	Q_TOKEN_REVOKE,
+	Q_TOKEN_REVOKED,
+	Q_TOKEN_TOUCH,
+	Q_SESSION_INSERT,
+	Q_SESSION_BY_HASH,
+	Q_SESSION_TOUCH,
+	Q_SESSION_DELETE,
+	Q_SESSION_DELETE_ACCOUNT,
+	Q_SESSION_PURGE,
 	Q_COUNT
 };
 
@@ -450,6 +508,7 @@ static const char *const queries[Q_COUNT] = {
     /* The recorded head wins, so an append after tampering does not
      * paper over removed entries; the table's last row is the fallback
      * for a log with no head yet. */
+    [Q_INCIDENT_COUNTS] = "SELECT state, count(*) FROM incidents GROUP BY state",
     [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit_head WHERE id = 1 UNION ALL"
 		     " SELECT * FROM (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1)"
 		     " LIMIT 1",
@@ -459,6 +518,29 @@ static const char *const queries[Q_COUNT] = {
     [Q_AUDIT_INSERT] = "INSERT INTO audit (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     [Q_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq",
     [Q_AUDIT_ENTITY] = "SELECT " AUDIT_COLS " FROM audit WHERE entity = ? ORDER BY seq",
+
+    [Q_ACCOUNT_EXISTS] = "SELECT 1 FROM accounts WHERE name = ?",
+    [Q_ACCOUNT_INSERT] = "INSERT INTO accounts (name, staff_id, roles, pw_hash, created_at,"
+			 " disabled, failed_logins, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = ?",
+    [Q_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name",
+    [Q_ACCOUNT_UPDATE] = "UPDATE accounts SET roles = ?, disabled = ?, pw_hash = ?,"
+			 " failed_logins = ?, locked_until = ? WHERE name = ?",
+    [Q_TOKEN_INSERT] = "INSERT INTO api_tokens (account, label, hash, created_at, last_used_at,"
+		       " revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_TOKEN_BY_HASH] = "SELECT " TOKEN_COLS " FROM api_tokens WHERE hash = ?",
+    [Q_TOKEN_LIST] = "SELECT " TOKEN_COLS " FROM api_tokens WHERE account = ? ORDER BY id",
+    [Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND account = ?2"
+		       " AND revoked_at IS NULL",
+    [Q_TOKEN_REVOKED] = "SELECT revoked_at IS NOT NULL FROM api_tokens"
+			" WHERE id = ?1 AND account = ?2",
+    [Q_TOKEN_TOUCH] = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1",
+    [Q_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_SESSION_BY_HASH] = "SELECT " SESSION_COLS " FROM sessions WHERE hash = ?",
+    [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 WHERE hash = ?1",
+    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
+    [Q_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE account = ?",
+    [Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
 };
 
 struct sqlite_store {
@@ -2487,6 +2569,31 @@ out:
 	return ret;
 }
 
+static int sq_incident_counts(struct store *s, int64_t counts[ST_COUNT], struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_INCIDENT_COUNTS, e);
+	int rc, ret = -1;
+
+	for (int i = 0; i < ST_COUNT; i++)
+		counts[i] = 0;
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int state = vocab_parse(&vocab_state, (const char *)sqlite3_column_text(st, 0));
+		if (state >= 0)
+			counts[state] = sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_INCIDENT_COUNTS, st);
+	return ret;
+}
+
 static int sq_audit_each(struct store *s, const char *entity, audit_cb cb, void *ctx, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -2548,6 +2655,481 @@ static int sq_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX
 	ret = 0;
 out:
 	stmt_put(ss, Q_AUDIT_HEAD_GET, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Accounts, API tokens and sessions */
+
+static int need_account(struct sqlite_store *ss, const char *name, const char *field, struct err *e)
+{
+	int r = exists(ss, Q_ACCOUNT_EXISTS, name, NULL, e);
+
+	if (r < 0)
+		return -1;
+	return r ? 0 : err_set(e, ERR_NOT_FOUND, field, "account \"%s\" not found", name);
+}
+
+/* Steps a query expected to give at most one row into out via read:
+ * 0 on a row, ERR_NOT_FOUND (field, what "x" not found) on none. */
+static int get_one(struct sqlite_store *ss, enum q id, const char *key, row_reader read, void *out,
+		   const char *field, const char *what, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, key);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err_set(e, ERR_NOT_FOUND, field, "%s not found", what);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+		goto out;
+	}
+	ret = read(st, out, e);
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+/* Steps a write and reports how many rows it changed. */
+static int step_changes(struct sqlite_store *ss, sqlite3_stmt *st, int64_t *n, struct err *e)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, e);
+	*n = sqlite3_changes(ss->db);
+	return 0;
+}
+
+static int read_account(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct account *a = elem;
+	struct row r = row_start(st);
+	const char *roles;
+	int col;
+
+	account_init(a);
+	a->id = r_int(&r);
+	r_text(&r, a->name, sizeof a->name);
+	r_text(&r, a->staff_id, sizeof a->staff_id);
+	col = r.i;
+	roles = r_str(&r);
+	if (account_roles_parse(roles, &a->roles))
+		r_bad(&r, col);
+	r_text(&r, a->pw_hash, sizeof a->pw_hash);
+	a->created_at = r_ts(&r);
+	a->disabled = r_bool(&r);
+	a->failed_logins = (int)r_int(&r);
+	a->locked_until = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_account(void *elem)
+{
+	account_release(elem);
+}
+
+/* Binds roles as their names (an unknown bit is an invalid "role"). */
+static int b_roles(struct bind *b, unsigned roles, struct err *e)
+{
+	char text[256];
+
+	if (roles & ~((1u << ROLE_COUNT) - 1))
+		return err_set(e, ERR_INVALID, "role", "unknown role bits 0x%x", roles);
+	account_roles_format(roles, text, sizeof text);
+	b_text(b, text);
+	return 0;
+}
+
+static int sq_account_insert(struct store *s, struct account *a, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	char msg[ACCOUNT_NAME_MAX + 32];
+	ts_t created = now_or(a->created_at);
+	int ret = -1;
+
+	if (need_person(ss, a->staff_id, "person", e))
+		return -1;
+	st = stmt_get(ss, Q_ACCOUNT_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, a->name);
+	b_exact(&b, a->staff_id);
+	if (b_roles(&b, a->roles, e))
+		goto out;
+	b_text(&b, a->pw_hash);
+	b_ts(&b, created);
+	b_bool(&b, a->disabled);
+	b_int(&b, a->failed_logins);
+	b_ts(&b, a->locked_until);
+	if (b_done(&b, e))
+		goto out;
+	snprintf(msg, sizeof msg, "account \"%s\" already exists", a->name);
+	if (step_write(ss, st, "name", msg, e))
+		goto out;
+	a->id = sqlite3_last_insert_rowid(ss->db);
+	a->created_at = created;
+	ret = 0;
+out:
+	stmt_put(ss, Q_ACCOUNT_INSERT, st);
+	return ret;
+}
+
+static int sq_account_get(struct store *s, const char *name, struct account *out, struct err *e)
+{
+	char what[ACCOUNT_NAME_MAX + 16];
+
+	account_init(out);
+	snprintf(what, sizeof what, "account \"%.64s\"", name);
+	if (get_one(sq(s), Q_ACCOUNT_GET, name, read_account, out, "name", what, e)) {
+		account_release(out);
+		account_init(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_account_list(struct store *s, struct account **out, size_t *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_ACCOUNT_LIST, e);
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	if (collect(ss, st, sizeof **out, read_account, release_account, &list, n, e))
+		goto out;
+	*out = list;
+	ret = 0;
+out:
+	stmt_put(ss, Q_ACCOUNT_LIST, st);
+	return ret;
+}
+
+static int sq_account_update(struct store *s, const struct account *a, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_ACCOUNT_UPDATE, e);
+	struct bind b;
+	int64_t changed = 0;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	if (b_roles(&b, a->roles, e))
+		goto out;
+	b_bool(&b, a->disabled);
+	b_text(&b, a->pw_hash);
+	b_int(&b, a->failed_logins);
+	b_ts(&b, a->locked_until);
+	b_exact(&b, a->name);
+	if (b_done(&b, e) || step_changes(ss, st, &changed, e))
+		goto out;
+	if (!changed) {
+		err_set(e, ERR_NOT_FOUND, "name", "account \"%.64s\" not found", a->name);
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_ACCOUNT_UPDATE, st);
+	return ret;
+}
+
+static int read_token(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct api_token *t = elem;
+	struct row r = row_start(st);
+
+	api_token_init(t);
+	t->id = r_int(&r);
+	r_text(&r, t->account, sizeof t->account);
+	r_text(&r, t->label, sizeof t->label);
+	r_text(&r, t->hash, sizeof t->hash);
+	t->created_at = r_ts(&r);
+	t->last_used_at = r_ts(&r);
+	t->revoked_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static int sq_token_insert(struct store *s, struct api_token *t, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	ts_t created = now_or(t->created_at);
+	int ret = -1;
+
+	if (need_account(ss, t->account, "account", e))
+		return -1;
+	st = stmt_get(ss, Q_TOKEN_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, t->account);
+	b_text(&b, t->label);
+	b_exact(&b, t->hash);
+	b_ts(&b, created);
+	b_ts(&b, t->last_used_at);
+	b_ts(&b, t->revoked_at);
+	if (b_done(&b, e) || step_write(ss, st, "token", "token already exists", e))
+		goto out;
+	t->id = sqlite3_last_insert_rowid(ss->db);
+	t->created_at = created;
+	ret = 0;
+out:
+	stmt_put(ss, Q_TOKEN_INSERT, st);
+	return ret;
+}
+
+static int sq_token_get_by_hash(struct store *s, const char *hash, struct api_token *out,
+				struct err *e)
+{
+	api_token_init(out);
+	if (get_one(sq(s), Q_TOKEN_BY_HASH, hash, read_token, out, "token", "token", e)) {
+		api_token_init(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_token_list(struct store *s, const char *account, struct api_token **out, size_t *n,
+			 struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_TOKEN_LIST, e);
+	struct bind b;
+	void *list = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, account);
+	if (b_done(&b, e) || collect(ss, st, sizeof **out, read_token, NULL, &list, n, e))
+		goto out;
+	if (*n == 0 && need_account(ss, account, "name", e))
+		goto out;
+	*out = list;
+	list = NULL;
+	ret = 0;
+out:
+	free(list);
+	stmt_put(ss, Q_TOKEN_LIST, st);
+	return ret;
+}
+
+static int sq_token_revoke(struct store *s, const char *account, int64_t id, ts_t at, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_TOKEN_REVOKE, e), *chk = NULL;
+	struct bind b;
+	int64_t changed = 0;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_int(&b, id);
+	b_exact(&b, account);
+	b_ts(&b, now_or(at));
+	if (b_done(&b, e) || step_changes(ss, st, &changed, e))
+		goto out;
+	if (changed) {
+		ret = 0;
+		goto out;
+	}
+	/* Nothing changed: say whether the token is absent or already revoked. */
+	chk = stmt_get(ss, Q_TOKEN_REVOKED, e);
+	if (!chk)
+		goto out;
+	b = bind_start(chk);
+	b_int(&b, id);
+	b_exact(&b, account);
+	if (b_done(&b, e))
+		goto out;
+	rc = sqlite3_step(chk);
+	if (rc == SQLITE_ROW)
+		err_set(e, ERR_CONFLICT, "token", "token %lld of \"%.64s\" is already revoked",
+			(long long)id, account);
+	else if (rc == SQLITE_DONE)
+		err_set(e, ERR_NOT_FOUND, "token", "account \"%.64s\" has no token %lld", account,
+			(long long)id);
+	else
+		db_fail(ss, e);
+out:
+	stmt_put(ss, Q_TOKEN_REVOKED, chk);
+	stmt_put(ss, Q_TOKEN_REVOKE, st);
+	return ret;
+}
+
+static int sq_token_touch(struct store *s, int64_t id, ts_t at, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_TOKEN_TOUCH, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_int(&b, id);
+	b_ts(&b, now_or(at));
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_TOKEN_TOUCH, st);
+	return ret;
+}
+
+static int read_session(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct session *x = elem;
+	struct row r = row_start(st);
+
+	session_init(x);
+	r_text(&r, x->hash, sizeof x->hash);
+	r_text(&r, x->account, sizeof x->account);
+	r_text(&r, x->csrf, sizeof x->csrf);
+	x->created_at = r_ts(&r);
+	x->last_seen_at = r_ts(&r);
+	x->expires_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static int sq_session_insert(struct store *s, const struct session *x, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	int ret = -1;
+
+	if (x->created_at == TS_NONE || x->last_seen_at == TS_NONE || x->expires_at == TS_NONE)
+		return err_set(e, ERR_INVALID, "expires_at", "a session needs its times");
+	if (need_account(ss, x->account, "account", e))
+		return -1;
+	st = stmt_get(ss, Q_SESSION_INSERT, e);
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, x->hash);
+	b_exact(&b, x->account);
+	b_exact(&b, x->csrf);
+	b_ts(&b, x->created_at);
+	b_ts(&b, x->last_seen_at);
+	b_ts(&b, x->expires_at);
+	if (b_done(&b, e) || step_write(ss, st, "session", "session already exists", e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_SESSION_INSERT, st);
+	return ret;
+}
+
+static int sq_session_get_by_hash(struct store *s, const char *hash, struct session *out,
+				  struct err *e)
+{
+	session_init(out);
+	if (get_one(sq(s), Q_SESSION_BY_HASH, hash, read_session, out, "session", "session", e)) {
+		session_release(out);
+		session_init(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_session_touch(struct store *s, const char *hash, ts_t at, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_SESSION_TOUCH, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, hash);
+	b_ts(&b, now_or(at));
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, Q_SESSION_TOUCH, st);
+	return ret;
+}
+
+/* Runs a DELETE keyed by one text value; *n rows went. */
+static int delete_by(struct sqlite_store *ss, enum q id, const char *key, int64_t *n, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, key);
+	if (b_done(&b, e) || step_changes(ss, st, n, e))
+		goto out;
+	ret = 0;
+out:
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int sq_session_delete(struct store *s, const char *hash, struct err *e)
+{
+	int64_t n = 0;
+
+	if (delete_by(sq(s), Q_SESSION_DELETE, hash, &n, e))
+		return -1;
+	return n ? 0 : err_set(e, ERR_NOT_FOUND, "session", "session not found");
+}
+
+static int sq_session_delete_account(struct store *s, const char *account, struct err *e)
+{
+	int64_t n = 0;
+
+	return delete_by(sq(s), Q_SESSION_DELETE_ACCOUNT, account, &n, e);
+}
+
+static int sq_session_purge(struct store *s, ts_t now, ts_t idle_before, int64_t *n, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_SESSION_PURGE, e);
+	struct bind b;
+	int64_t gone = 0;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_ts(&b, now_or(now));
+	b_ts(&b, idle_before);
+	if (b_done(&b, e) || step_changes(ss, st, &gone, e))
+		goto out;
+	if (n)
+		*n = gone;
+	ret = 0;
+out:
+	stmt_put(ss, Q_SESSION_PURGE, st);
 	return ret;
 }
 
@@ -2737,8 +3319,24 @@ static const struct store_ops sqlite_ops = {
     .warning_insert = sq_warning_insert,
     .warning_list = sq_warning_list,
     .audit_append = sq_audit_append,
+    .incident_counts = sq_incident_counts,
     .audit_each = sq_audit_each,
     .audit_head = sq_audit_head,
+    .account_insert = sq_account_insert,
+    .account_get = sq_account_get,
+    .account_list = sq_account_list,
+    .account_update = sq_account_update,
+    .token_insert = sq_token_insert,
+    .token_get_by_hash = sq_token_get_by_hash,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
+    .token_touch = sq_token_touch,
+    .session_insert = sq_session_insert,
+    .session_get_by_hash = sq_session_get_by_hash,
+    .session_touch = sq_session_touch,
+    .session_delete = sq_session_delete,
+    .session_delete_account = sq_session_delete_account,
+    .session_purge = sq_session_purge,
 };
 
 int store_sqlite_open(const char *path, struct store **out, struct err *e)
