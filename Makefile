@@ -1,5 +1,6 @@
 # Thin front door; CMakeLists.txt is the real build.
-#   make run    build, create the demo register if absent, show the overview
+#   make run    build, create the demo register if absent, show the overview,
+#               serve the API on http://127.0.0.1:8080/
 #   make test   build under ASan+UBSan and run every test
 #   make bench  run the benchmarks in bench/ (ratios against baselines)
 
@@ -21,9 +22,18 @@ build-asan:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBR_SANITIZE=ON -DBR_TESTS=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 
+LISTEN  ?= 127.0.0.1:8080
+
 run: build
 	@[ -f "$(DB)" ] || ./build/breachreg --db "$(DB)" init --demo
 	@./build/breachreg --db "$(DB)" summary
+	@echo
+	@echo "demo accounts (password: breachreg-demo):"
+	@./build/breachreg --db "$(DB)" user list
+	@echo
+	@echo "sign in:  curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"security\",\"password\":\"breachreg-demo\"}' http://$(LISTEN)/api/v1/session"
+	@echo "or token: ./build/breachreg --db $(DB) user token security"
+	@./build/breachreg --db "$(DB)" serve --listen $(LISTEN)
 
 test: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -30,14 +30,16 @@ CLI_COMMAND(init)
 		json_t *o = json_pack("{s:s, s:b}", "db", c->db, "demo", demo);
 		if (demo)
 			json_object_set_new(o, "loaded",
-					    json_pack("{s:i, s:i, s:i, s:i, s:i}", "orgs", st.orgs,
+					    json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "orgs", st.orgs,
 						      "people", st.people, "incidents", st.incidents,
-						      "decisions", st.decisions, "notices", st.notices));
+						      "decisions", st.decisions, "notices", st.notices,
+						      "accounts", st.accounts));
 		cli_print_json(o);
 	} else if (demo) {
 		printf("initialised %s with the demo register: %d organisations, %d people, %d "
-		       "incidents, %d decisions, %d notices\n",
-		       c->db, st.orgs, st.people, st.incidents, st.decisions, st.notices);
+		       "incidents, %d decisions, %d notices, %d accounts\n",
+		       c->db, st.orgs, st.people, st.incidents, st.decisions, st.notices,
+		       st.accounts);
 	} else {
 		printf("initialised %s\n", c->db);
 	}

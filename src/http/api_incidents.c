@@ -8,6 +8,7 @@
 #include "core/jsonx.h"
 #include "core/lifecycle.h"
 #include "http/http.h"
+#include "service/auditq.h"
 #include "service/registry.h"
 
 /* ---- list and create ---- */
@@ -134,8 +135,14 @@ static enum MHD_Result show_part(struct req *r, const char *part)
 {
 	struct err e = {0};
 	json_t *o;
-	if (registry_show(r->store, &r->actor, r->params[0], r->now, &o, &e))
+	/* Read, then audit the read in a group commit before replying. */
+	if (registry_read_case(r->store, &r->actor, r->params[0], &o, &e))
 		return reply_err(r, &e);
+	if (auditq_append(server_auditq(r->srv), r->store, &r->actor, r->now, "incident.read",
+			  r->params[0], NULL, &e)) {
+		json_decref(o);
+		return reply_err(r, &e);
+	}
 	if (!part)
 		return reply_json(r, 200, o);
 	json_t *arr = json_object_get(o, part);

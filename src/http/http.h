@@ -65,6 +65,8 @@ struct req {
 	char ip[64];
 	const char *set_cookie; /* arena string: a Set-Cookie header to send */
 	const char *location;   /* arena string: a Location header to send */
+	bool unsupported_media; /* the body's Content-Type was not JSON: 415 */
+	char allow[64];         /* for a 405: the methods the path takes */
 };
 
 /* Replies: each queues the response and returns the MHD result. The JSON
@@ -120,6 +122,8 @@ enum MHD_Result api_audit_verify(struct req *r);
 /* Routing: finds the route for method and path, filling r->params. Sets
  * *path_known when some route has that path (for 405). */
 const struct api_route *routes_match(struct req *r, const char *path, bool *path_known);
+/* The methods some route takes on path, "GET, POST" (for Allow). */
+void routes_allowed(const char *path, char *buf, size_t size);
 
 /* Metrics (metrics.c): the server's counters, lock-free. */
 struct metrics;
@@ -133,6 +137,8 @@ char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_
 struct store *server_store_get(struct server *s);
 void server_store_put(struct server *s, struct store *st);
 struct metrics *server_metrics(struct server *s);
+/* The group committer of audited reads. */
+struct auditq *server_auditq(struct server *s);
 int64_t server_connections(struct server *s);
 /* Sign-in throttling by client address: true when too many recent failures. */
 bool server_login_throttled(struct server *s, const char *ip, ts_t now);

@@ -2,6 +2,7 @@
  * method and path; "{name}" segments are captured in order into
  * r->params. The OpenAPI document (web/openapi.json) lists the same rows,
  * and a test keeps them in step. */
+#include <stdio.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -87,4 +88,18 @@ const struct api_route *routes_match(struct req *r, const char *path, bool *path
 		return &routes[i];
 	}
 	return NULL;
+}
+
+void routes_allowed(const char *path, char *buf, size_t size)
+{
+	struct req scratch = {0};
+	const char *params[MAX_PATH_PARAMS];
+	size_t off = 0;
+	buf[0] = '\0';
+	arena_init(&scratch.arena);
+	for (size_t i = 0; i < routes_count && off < size; i++)
+		if (match(&scratch, routes[i].pattern, path, params) && !strstr(buf, routes[i].method))
+			off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
+						routes[i].method);
+	arena_release(&scratch.arena);
 }

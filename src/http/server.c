@@ -17,6 +17,7 @@
 #include "http/http.h"
 #include "http/log.h"
 #include "service/accounts.h"
+#include "service/auditq.h"
 
 #define THROTTLE_SLOTS 1024
 #define THROTTLE_WINDOW 900 /* seconds */
@@ -41,6 +42,8 @@ struct server {
 	struct pool pool;
 	struct metrics *metrics;
 	struct log log;
+	pthread_mutex_t write_mu; /* shared by the pool's connections (store.h) */
+	struct auditq *auditq;
 	pthread_mutex_t throttle_mu;
 	struct throttle_slot throttle[THROTTLE_SLOTS];
 	atomic_long connections;
@@ -84,6 +87,11 @@ void server_store_put(struct server *s, struct store *st)
 	s->pool.free[s->pool.nfree++] = st;
 	pthread_cond_signal(&s->pool.cv);
 	pthread_mutex_unlock(&s->pool.mu);
+}
+
+struct auditq *server_auditq(struct server *s)
+{
+	return s->auditq;
 }
 
 struct metrics *server_metrics(struct server *s)
@@ -169,8 +177,8 @@ enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, con
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 	if (r->location)
 		MHD_add_response_header(resp, "Location", r->location);
-	if (status == 405 && r->route_index == -2)
-		MHD_add_response_header(resp, "Allow", "see /api/v1/openapi.json");
+	if (status == 405 && r->allow[0])
+		MHD_add_response_header(resp, "Allow", r->allow);
 	r->status = status;
 	r->sent = len;
 	enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
@@ -210,7 +218,7 @@ enum MHD_Result reply_err(struct req *r, const struct err *e)
 	unsigned status;
 	switch (e->kind) {
 	case ERR_INVALID:
-		status = 400;
+		status = r->unsupported_media ? 415 : 400;
 		break;
 	case ERR_NOT_FOUND:
 		status = 404;
@@ -270,7 +278,10 @@ json_t *req_json(struct req *r, struct err *e)
 {
 	json_error_t je;
 	const char *ct = req_header(r, "Content-Type");
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+	/* application/json, optionally with parameters (charset=utf-8). */
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+		r->unsupported_media = true;
 		err_set(e, ERR_INVALID, "Content-Type", "the body must be application/json");
 		return NULL;
 	}
@@ -357,6 +368,8 @@ static enum MHD_Result dispatch(struct server *s, struct req *r)
 	if (r->too_large)
 		return reply_problem(r, 413, NULL, "body", "the request body is larger than allowed");
 	r->route = routes_match(r, r->url, &known);
+	if (!r->route && known)
+		routes_allowed(r->url, r->allow, sizeof r->allow);
 	if (!r->route) {
 		r->route_index = known ? -2 : -1;
 		return known ? reply_problem(r, 405, NULL, NULL, "method not allowed on this path")
@@ -498,6 +511,8 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 	pthread_mutex_init(&s->pool.mu, NULL);
 	pthread_cond_init(&s->pool.cv, NULL);
 	pthread_mutex_init(&s->throttle_mu, NULL);
+	pthread_mutex_init(&s->write_mu, NULL);
+	s->auditq = auditq_new();
 	if (parse_listen(cfg->listen, &sa, e))
 		goto out;
 	/* One store connection per worker thread, plus one for /metrics
@@ -507,6 +522,7 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 	for (size_t i = 0; i < s->pool.n; i++) {
 		if (store_open(cfg->db, &s->pool.free[i], e))
 			goto out;
+		s->pool.free[i]->write_lock = &s->write_mu;
 		s->pool.nfree++;
 	}
 	s->metrics = metrics_new(routes_count);
@@ -552,6 +568,8 @@ out:
 	pthread_mutex_destroy(&s->pool.mu);
 	pthread_cond_destroy(&s->pool.cv);
 	pthread_mutex_destroy(&s->throttle_mu);
+	pthread_mutex_destroy(&s->write_mu);
+	auditq_free(s->auditq);
 	free(s);
 	return ret;
 }

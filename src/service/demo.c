@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "service/accounts.h"
 #include "core/assess.h"
 
 #define MINUTE	  60
@@ -1675,6 +1676,55 @@ static int run_event(struct demo *d, const struct event *ev)
 	return 0;
 }
 
+/* ---- accounts: one per role, on people placed where the role bites ---- */
+
+static const struct account_row {
+	const char *name;
+	enum role role;
+	const char *org;
+	enum rank rank;
+	bool reports_to_manager; /* a direct report of the demo manager */
+} account_rows[] = {
+	{"security", ROLE_SECURITY, "hq", RANK_STAFF, false},
+	{"admin", ROLE_ADMIN, "hq", RANK_STAFF, false},
+	{"manager", ROLE_MANAGER, "hmcts-crime", RANK_MANAGER, false},
+	{"reporter", ROLE_REPORTER, "hmcts-crime", RANK_STAFF, true},
+	{"investigator", ROLE_INVESTIGATOR, "hmcts", RANK_STAFF, false},
+	{"hr", ROLE_HR, "hmcts", RANK_STAFF, false},
+	{"dpo", ROLE_DPO, "hq", RANK_STAFF, false},
+	{"analyst", ROLE_ANALYST, "hq", RANK_STAFF, false},
+};
+
+static int add_accounts(struct demo *d, ts_t at)
+{
+	bool taken[DEMO_MAX_PEOPLE] = {0};
+	int manager = -1;
+	for (size_t i = 0; i < sizeof account_rows / sizeof account_rows[0]; i++) {
+		const struct account_row *row = &account_rows[i];
+		int org = org_index(row->org), pick = -1;
+		for (int k = 0; k < d->npeople && pick < 0; k++) {
+			const struct dperson *p = &d->people[k];
+			if (taken[k] || p->org != org || p->rank != row->rank ||
+			    p->engagement != ENG_EMPLOYEE || p->probation_until != DATE_NONE)
+				continue;
+			if (row->reports_to_manager && p->manager != manager)
+				continue;
+			pick = k;
+		}
+		if (pick < 0)
+			return err_set(d->e, ERR_RUNTIME, "demo", "no one to hold the %s account",
+				       row->name);
+		taken[pick] = true;
+		if (row->role == ROLE_MANAGER)
+			manager = pick;
+		if (accounts_add(d->s, &d->act, row->name, d->people[pick].id, ROLE_BIT(row->role),
+				 DEMO_PASSWORD, at, d->e))
+			return -1;
+		d->st->accounts++;
+	}
+	return 0;
+}
+
 int demo_load(struct store *s, const struct actor *a, ts_t now, struct demo_stats *stats,
 	      struct err *e)
 {
@@ -1695,7 +1745,7 @@ int demo_load(struct store *s, const struct actor *a, ts_t now, struct demo_stat
 	/* Set up a week before the year starts. */
 	ts_t setup = d->start - 7 * DAY + 9 * HOUR;
 	make_people(d);
-	if (add_orgs(d, setup) || add_people(d, setup + HOUR))
+	if (add_orgs(d, setup) || add_people(d, setup + HOUR) || add_accounts(d, setup + 2 * HOUR))
 		goto out;
 	make_plans(d);
 	for (int i = 0; i < NGUIDANCE; i++)

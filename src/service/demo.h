@@ -27,7 +27,11 @@ struct demo_stats {
 	int incidents; /* reported */
 	int decisions;
 	int notices;
+	int accounts; /* one per role, named after it, password DEMO_PASSWORD */
 };
+
+/* The demo accounts' password: demonstration data only. */
+#define DEMO_PASSWORD "breachreg-demo"
 
 /* Loads the demo into s. The store must have been prepared by
  * registry_init (root "moj" and its baseline guidance) and hold none of

@@ -73,6 +73,12 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 		    ts_t now, struct err *e);
 int registry_notice(struct store *s, const struct actor *a, const char *ref, const char *subject,
 		    ts_t now, struct notice *out, struct err *e);
+/* The case as a may see it (the whole file, or the report alone), read
+ * in one snapshot, without auditing: the caller must audit the read
+ * ("incident.read") before handing it over (the HTTP server batches those
+ * entries in group commits). */
+int registry_read_case(struct store *s, const struct actor *a, const char *ref, json_t **out,
+		       struct err *e);
 /* The whole case: facts, timeline, assessments, decisions, notices,
  * notes; the read is audited. */
 int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,

@@ -63,6 +63,24 @@ static int manages(struct store *s, const char *manager, const char *staff_id, b
 	return 0;
 }
 
+/* A decision or notice concerns one subject: beyond PERM_DECIDE on the
+ * incident (which a manager has when any subject is in their line), the
+ * actor must manage that subject, unless they are security. */
+static int may_decide_for(struct store *s, const struct actor *a, const char *subject,
+			  struct err *e)
+{
+	bool m = false;
+	if (authz_is_security(a))
+		return 0;
+	if (a->staff_id[0] && manages(s, a->staff_id, subject, &m, e))
+		return -1;
+	if (!m)
+		return err_set(e, ERR_FORBIDDEN, "subject",
+			       "\"%s\" is not in %s's line: their manager or security decides",
+			       subject, a->name);
+	return 0;
+}
+
 int reg_scope(struct store *s, const struct actor *a, const struct incident *inc,
 	      struct incident_scope *out, struct err *e)
 {
@@ -72,14 +90,20 @@ int reg_scope(struct store *s, const struct actor *a, const struct incident *inc
 	if (!a->staff_id[0])
 		return 0;
 	out->is_reporter = strcmp(inc->reporter, a->staff_id) == 0;
+	/* Only the relations the actor's roles can use are looked up: a
+	 * line-management walk for managers, the organisation tree for those
+	 * whose reach is their subtree. */
+	bool want_line = a->roles & ROLE_BIT(ROLE_MANAGER);
+	bool want_org = a->roles & (ROLE_BIT(ROLE_INVESTIGATOR) | ROLE_BIT(ROLE_HR));
 	for (int i = 0; i < inc->nsubjects; i++) {
 		bool m = false;
 		out->is_subject |= strcmp(inc->subjects[i], a->staff_id) == 0;
-		if (!out->manages_subject && manages(s, a->staff_id, inc->subjects[i], &m, e))
+		if (want_line && !out->manages_subject &&
+		    manages(s, a->staff_id, inc->subjects[i], &m, e))
 			return -1;
 		out->manages_subject |= m;
 	}
-	if (a->org[0]) {
+	if (want_org && a->org[0]) {
 		char chain[REG_MAX_DEPTH][CODE_MAX];
 		int n;
 		if (reg_org_chain(s, inc->org, chain, REG_MAX_DEPTH, &n, e))
@@ -467,6 +491,8 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 		err_set(e, ERR_INVALID, "subject", "\"%s\" is not a subject of %s", d->subject, ref);
 		goto out;
 	}
+	if (may_decide_for(s, a, d->subject, e))
+		goto out;
 	if (s->ops->assessment_get(s, ref, d->subject, &rec, e)) {
 		if (e->kind == ERR_NOT_FOUND)
 			err_set(e, ERR_CONFLICT, "subject",
@@ -558,6 +584,8 @@ int registry_notice(struct store *s, const struct actor *a, const char *ref, con
 		err_set(e, ERR_INVALID, "subject", "\"%s\" is not a subject of %s", subject, ref);
 		goto out;
 	}
+	if (may_decide_for(s, a, subject, e))
+		goto out;
 	if (s->ops->decision_get(s, ref, subject, &d, e)) {
 		if (e->kind == ERR_NOT_FOUND)
 			err_set(e, ERR_CONFLICT, "subject",
@@ -641,8 +669,8 @@ out:
 	return ret;
 }
 
-int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,
-		  json_t **out, struct err *e)
+int registry_read_case(struct store *s, const struct actor *a, const char *ref, json_t **out,
+		       struct err *e)
 {
 	struct incident inc;
 	struct incident_transition *ts = NULL;
@@ -651,13 +679,13 @@ int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t 
 	struct decision *ds = NULL;
 	struct notice *nn = NULL;
 	size_t nts = 0, nns = 0, nas = 0, nds = 0, nnn = 0;
+	unsigned perms;
 	int ret = -1;
 
 	incident_init(&inc);
-	/* A write transaction: the read of personal content is audited. */
-	if (s->ops->begin(s, e))
+	/* One snapshot, so the case is read as it stood at one moment. */
+	if (s->ops->begin_read(s, e))
 		return -1;
-	unsigned perms;
 	if (reg_incident_for(s, a, ref, PERM_SEE, &inc, &perms, e))
 		goto out;
 	/* Only what the actor may see is read at all. */
@@ -668,35 +696,33 @@ int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t 
 	     s->ops->decision_list(s, ref, &ds, &nds, e) ||
 	     s->ops->notice_list(s, ref, NULL, &nn, &nnn, e)))
 		goto out;
-	if (reg_audit(s, a, now, "incident.read", ref, NULL, e))
+	if (s->ops->commit(s, e))
 		goto out;
 	json_t *o = incident_to_json(&inc, (perms & PERM_SEE_REPORTER) != 0);
 	json_t *arr;
 	json_object_set_new(o, "marking", json_string(registry_marking(&inc)));
 	json_object_set_new(o, "view", json_string(perms & PERM_SEE_CASE ? "case" : "report"));
-	arr = json_array();
-	for (size_t i = 0; i < nts; i++)
-		json_array_append_new(arr, incident_transition_to_json(&ts[i]));
-	json_object_set_new(o, "transitions", arr);
-	arr = json_array();
-	for (size_t i = 0; i < nns; i++)
-		json_array_append_new(arr, incident_note_to_json(&ns[i]));
-	json_object_set_new(o, "notes", arr);
-	arr = json_array();
-	for (size_t i = 0; i < nas; i++)
-		json_array_append_new(arr, assessment_record_to_json(&as[i]));
-	json_object_set_new(o, "assessments", arr);
-	arr = json_array();
-	for (size_t i = 0; i < nds; i++)
-		json_array_append_new(arr, decision_to_json(&ds[i]));
-	json_object_set_new(o, "decisions", arr);
-	arr = json_array();
-	for (size_t i = 0; i < nnn; i++)
-		json_array_append_new(arr, notice_to_json(&nn[i]));
-	json_object_set_new(o, "notices", arr);
-	if (s->ops->commit(s, e)) {
-		json_decref(o);
-		goto out;
+	if (perms & PERM_SEE_CASE) {
+		arr = json_array();
+		for (size_t i = 0; i < nts; i++)
+			json_array_append_new(arr, incident_transition_to_json(&ts[i]));
+		json_object_set_new(o, "transitions", arr);
+		arr = json_array();
+		for (size_t i = 0; i < nns; i++)
+			json_array_append_new(arr, incident_note_to_json(&ns[i]));
+		json_object_set_new(o, "notes", arr);
+		arr = json_array();
+		for (size_t i = 0; i < nas; i++)
+			json_array_append_new(arr, assessment_record_to_json(&as[i]));
+		json_object_set_new(o, "assessments", arr);
+		arr = json_array();
+		for (size_t i = 0; i < nds; i++)
+			json_array_append_new(arr, decision_to_json(&ds[i]));
+		json_object_set_new(o, "decisions", arr);
+		arr = json_array();
+		for (size_t i = 0; i < nnn; i++)
+			json_array_append_new(arr, notice_to_json(&nn[i]));
+		json_object_set_new(o, "notices", arr);
 	}
 	*out = o;
 	ret = 0;
@@ -710,6 +736,23 @@ out:
 	decision_list_free(ds, nds);
 	notice_list_free(nn, nnn);
 	return ret;
+}
+
+int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,
+		  json_t **out, struct err *e)
+{
+	json_t *o;
+	if (registry_read_case(s, a, ref, &o, e))
+		return -1;
+	/* The read of personal content is audited before it is handed over. */
+	if (s->ops->begin(s, e) || reg_audit(s, a, now, "incident.read", ref, NULL, e) ||
+	    s->ops->commit(s, e)) {
+		s->ops->rollback(s);
+		json_decref(o);
+		return -1;
+	}
+	*out = o;
+	return 0;
 }
 
 int registry_warnings(struct store *s, const struct actor *a, const char *staff_id, ts_t now,

@@ -14,6 +14,7 @@
  * unique key exists, ERR_RUNTIME for database failures. */
 #ifndef BR_STORE_H
 #define BR_STORE_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -60,6 +61,8 @@ struct store_ops {
 	const char *name;
 	void (*close)(struct store *s);
 	int (*begin)(struct store *s, struct err *e); /* a write transaction */
+	/* A read-only snapshot, ended by commit(): takes no write lock. */
+	int (*begin_read)(struct store *s, struct err *e);
 	int (*commit)(struct store *s, struct err *e);
 	void (*rollback)(struct store *s);
 	/* A consistent copy of the whole store at path (online). */
@@ -190,6 +193,10 @@ struct store_ops {
 
 struct store {
 	const struct store_ops *ops;
+	/* Optional, set by the owner of several connections to one database
+	 * (the HTTP server's pool): writers of this process take it for the
+	 * length of a write transaction. NULL: none. */
+	pthread_mutex_t *write_lock;
 };
 
 /* Opens the store at url (creating it if absent) and migrates its schema to

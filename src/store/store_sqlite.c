@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +318,7 @@ _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATI
 
 enum q {
 	Q_BEGIN,
+	Q_BEGIN_READ,
 	Q_COMMIT,
 	Q_ROLLBACK,
 	Q_SAVEPOINT,
@@ -390,6 +392,8 @@ enum q {
 
 static const char *const queries[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
+    /* A snapshot for a consistent multi-query read; takes no write lock. */
+    [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_SAVEPOINT] = "SAVEPOINT br_op",
@@ -546,6 +550,7 @@ static const char *const queries[Q_COUNT] = {
 struct sqlite_store {
 	struct store base; /* first: a struct store * is a struct sqlite_store * */
 	sqlite3 *db;
+	bool write_locked; /* holds base.write_lock (when one is shared) */
 	sqlite3_stmt *stmts[Q_COUNT];
 };
 
@@ -1091,12 +1096,36 @@ struct op {
 	bool open;
 };
 
+/* Writers of one process queue on the shared mutex (when the caller set
+ * one) instead of in SQLite's busy handler, which sleeps and backs off:
+ * under load that turns a microsecond wait into milliseconds. */
+static void write_lock(struct sqlite_store *ss)
+{
+	if (ss->base.write_lock && !ss->write_locked) {
+		pthread_mutex_lock(ss->base.write_lock);
+		ss->write_locked = true;
+	}
+}
+
+static void write_unlock(struct sqlite_store *ss)
+{
+	if (ss->write_locked) {
+		ss->write_locked = false;
+		pthread_mutex_unlock(ss->base.write_lock);
+	}
+}
+
 static int op_begin(struct sqlite_store *ss, struct op *op, struct err *e)
 {
 	op->own = sqlite3_get_autocommit(ss->db) != 0;
 	op->open = false;
-	if (run(ss, op->own ? Q_BEGIN : Q_SAVEPOINT, e))
+	if (op->own)
+		write_lock(ss);
+	if (run(ss, op->own ? Q_BEGIN : Q_SAVEPOINT, e)) {
+		if (op->own)
+			write_unlock(ss);
 		return -1;
+	}
 	op->open = true;
 	return 0;
 }
@@ -1108,13 +1137,17 @@ static int op_end(struct sqlite_store *ss, struct op *op, int ret, struct err *e
 		return ret;
 	op->open = false;
 	if (ret == 0) {
-		if (run(ss, op->own ? Q_COMMIT : Q_RELEASE, e) == 0)
+		if (run(ss, op->own ? Q_COMMIT : Q_RELEASE, e) == 0) {
+			if (op->own)
+				write_unlock(ss);
 			return 0;
+		}
 		ret = -1;
 	}
 	if (op->own) {
 		if (!sqlite3_get_autocommit(ss->db))
 			run(ss, Q_ROLLBACK, NULL);
+		write_unlock(ss);
 	} else if (run(ss, Q_ROLLBACK_TO, NULL) == 0) {
 		run(ss, Q_RELEASE, NULL);
 	}
@@ -1126,12 +1159,28 @@ static int op_end(struct sqlite_store *ss, struct op *op, int ret, struct err *e
 
 static int sq_begin(struct store *s, struct err *e)
 {
-	return run(sq(s), Q_BEGIN, e);
+	struct sqlite_store *ss = sq(s);
+	write_lock(ss);
+	if (run(ss, Q_BEGIN, e)) {
+		write_unlock(ss);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_begin_read(struct store *s, struct err *e)
+{
+	return run(sq(s), Q_BEGIN_READ, e);
 }
 
 static int sq_commit(struct store *s, struct err *e)
 {
-	return run(sq(s), Q_COMMIT, e);
+	struct sqlite_store *ss = sq(s);
+	int rc = run(ss, Q_COMMIT, e);
+	/* A failed COMMIT leaves the transaction open for rollback(). */
+	if (rc == 0 || sqlite3_get_autocommit(ss->db))
+		write_unlock(ss);
+	return rc;
 }
 
 static void sq_rollback(struct store *s)
@@ -1140,6 +1189,7 @@ static void sq_rollback(struct store *s)
 
 	if (!sqlite3_get_autocommit(ss->db))
 		run(ss, Q_ROLLBACK, NULL);
+	write_unlock(ss);
 }
 
 /* The file is created here with O_EXCL, so an existing file is never
@@ -3201,7 +3251,10 @@ static int configure(struct sqlite_store *ss, const char *path, struct err *e)
 		return -1;
 	if (fk != 1)
 		return err_set(e, ERR_RUNTIME, "db", "this SQLite cannot enforce foreign keys");
-	return 0;
+	/* Read the database through a shared mapping: in WAL mode another
+	 * connection's commit empties this one's page cache, and with many
+	 * connections re-reading pages by pread() costs more than the query. */
+	return pragma(ss, path, "PRAGMA mmap_size = 268435456", NULL, 0, NULL, e);
 }
 
 /* Refuses a store written by a newer binary, or a database that is not a
@@ -3288,6 +3341,7 @@ static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .backup = sq_backup,
