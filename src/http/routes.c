@@ -82,7 +82,9 @@ const struct api_route *routes_match(struct req *r, const char *path, bool *path
 		if (!match(r, routes[i].pattern, path, params))
 			continue;
 		*path_known = true;
-		if (strcmp(routes[i].method, r->method) != 0)
+		/* HEAD is GET without the body (libmicrohttpd drops it). */
+		bool head = strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0;
+		if (!head && strcmp(routes[i].method, r->method) != 0)
 			continue;
 		memcpy(r->params, params, sizeof params);
 		return &routes[i];

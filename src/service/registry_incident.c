@@ -392,9 +392,24 @@ int registry_assess_incident(struct store *s, const struct actor *a, const char 
 	if (registry_guidance_resolve(s, inc.org, &g, e))
 		goto out;
 	have_g = true;
+	/* A manager assesses only the subjects in their line: an assessment
+	 * shows a person's warnings. Security and the organisation's
+	 * investigators assess every subject. */
+	bool all_subjects = authz_is_security(a);
+	if (!all_subjects && (a->roles & ROLE_BIT(ROLE_INVESTIGATOR))) {
+		struct incident_scope sc;
+		if (reg_scope(s, a, &inc, &sc, e))
+			goto out;
+		all_subjects = sc.in_org;
+	}
 	for (int i = 0; i < inc.nsubjects; i++) {
 		struct decision d;
 		struct err nf = {0};
+		bool mine = all_subjects;
+		if (!mine && a->staff_id[0] && manages(s, a->staff_id, inc.subjects[i], &mine, e))
+			goto out;
+		if (!mine)
+			continue;
 		decision_init(&d);
 		if (s->ops->decision_get(s, ref, inc.subjects[i], &d, &nf) == 0) {
 			/* Already decided: its assessment stands as decided on. */
