@@ -8,7 +8,6 @@
 #include "core/jsonx.h"
 #include "core/lifecycle.h"
 #include "http/http.h"
-#include "service/auditq.h"
 #include "service/registry.h"
 
 /* ---- list and create ---- */
@@ -135,16 +134,11 @@ static enum MHD_Result show_part(struct req *r, const char *part)
 {
 	struct err e = {0};
 	json_t *o;
-	/* Read, then audit the read in a group commit before replying. */
+	/* Read now; reply once the read's audit entry is durable. */
 	if (registry_read_case(r->store, &r->actor, r->params[0], &o, &e))
 		return reply_err(r, &e);
-	if (auditq_append(server_auditq(r->srv), r->store, &r->actor, r->now, "incident.read",
-			  r->params[0], NULL, &e)) {
-		json_decref(o);
-		return reply_err(r, &e);
-	}
 	if (!part)
-		return reply_json(r, 200, o);
+		return reply_audited(r, o, "incident.read", r->params[0]);
 	json_t *arr = json_object_get(o, part);
 	if (!arr) {
 		json_decref(o);
@@ -154,7 +148,7 @@ static enum MHD_Result show_part(struct req *r, const char *part)
 	}
 	json_t *out = json_pack("{s:s, s:O}", "ref", r->params[0], part, arr);
 	json_decref(o);
-	return reply_json(r, 200, out);
+	return reply_audited(r, out, "incident.read", r->params[0]);
 }
 
 enum MHD_Result api_incident_get(struct req *r)

@@ -66,6 +66,11 @@ struct req {
 	const char *set_cookie; /* arena string: a Set-Cookie header to send */
 	const char *location;   /* arena string: a Location header to send */
 	bool unsupported_media; /* the body's Content-Type was not JSON: 415 */
+	/* A reply held back until its audit entry is durable (auditq). */
+	json_t *held;
+	bool awaiting_audit;
+	int audit_rc;
+	struct err audit_err;
 	char allow[64];         /* for a 405: the methods the path takes */
 };
 
@@ -75,6 +80,11 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body);
 /* RFC 9457 problem details, naming the offending field when there is one. */
 enum MHD_Result reply_problem(struct req *r, unsigned status, const char *title,
 			      const char *field, const char *detail);
+/* Replies 200 with body once an audit entry (action, entity) is durable:
+ * suspends the connection, queues the entry in the group committer, and
+ * lets the worker serve others meanwhile. */
+enum MHD_Result reply_audited(struct req *r, json_t *body, const char *action,
+			      const char *entity);
 /* Maps an err to its status (400/404/409/403/500) and replies. */
 enum MHD_Result reply_err(struct req *r, const struct err *e);
 enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, const char *body,
@@ -137,8 +147,7 @@ char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_
 struct store *server_store_get(struct server *s);
 void server_store_put(struct server *s, struct store *st);
 struct metrics *server_metrics(struct server *s);
-/* The group committer of audited reads. */
-struct auditq *server_auditq(struct server *s);
+
 int64_t server_connections(struct server *s);
 /* Sign-in throttling by client address: true when too many recent failures. */
 bool server_login_throttled(struct server *s, const char *ip, ts_t now);

@@ -89,11 +89,6 @@ void server_store_put(struct server *s, struct store *st)
 	pthread_mutex_unlock(&s->pool.mu);
 }
 
-struct auditq *server_auditq(struct server *s)
-{
-	return s->auditq;
-}
-
 struct metrics *server_metrics(struct server *s)
 {
 	return s->metrics;
@@ -236,6 +231,40 @@ enum MHD_Result reply_err(struct req *r, const struct err *e)
 		return reply_problem(r, 500, NULL, NULL, "the request could not be completed");
 	}
 	return reply_problem(r, status, NULL, e->field, e->msg);
+}
+
+static void audit_done(void *ctx, int rc, const struct err *e)
+{
+	struct req *r = ctx;
+	r->audit_rc = rc;
+	if (rc)
+		r->audit_err = *e;
+	/* The worker picks the request up again in on_request. */
+	MHD_resume_connection(r->conn);
+}
+
+enum MHD_Result reply_audited(struct req *r, json_t *body, const char *action,
+			      const char *entity)
+{
+	r->held = body;
+	r->awaiting_audit = true;
+	/* Suspend before queueing: the writer may finish before we return. */
+	MHD_suspend_connection(r->conn);
+	auditq_submit(r->srv->auditq, &r->actor, r->now, action, entity, NULL, audit_done, r);
+	return MHD_YES;
+}
+
+/* A held reply whose audit entry has now committed (or failed). */
+static enum MHD_Result finish_audited(struct req *r)
+{
+	json_t *body = r->held;
+	r->held = NULL;
+	r->awaiting_audit = false;
+	if (r->audit_rc) {
+		json_decref(body);
+		return reply_err(r, &r->audit_err);
+	}
+	return reply_json(r, 200, body);
 }
 
 /* ---- request reading ---- */
@@ -437,6 +466,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (r->awaiting_audit)
+		return finish_audited(r);
 	if (r->status)
 		return MHD_YES; /* already answered (413 on Content-Length) */
 	return dispatch(s, r);
@@ -458,6 +489,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		   r->authed ? r->actor.name : NULL);
 	if (r->store)
 		server_store_put(s, r->store);
+	json_decref(r->held);
 	arena_release(&r->arena);
 	free(r->body);
 	free(r);
@@ -512,7 +544,6 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 	pthread_cond_init(&s->pool.cv, NULL);
 	pthread_mutex_init(&s->throttle_mu, NULL);
 	pthread_mutex_init(&s->write_mu, NULL);
-	s->auditq = auditq_new();
 	if (parse_listen(cfg->listen, &sa, e))
 		goto out;
 	/* One store connection per worker thread, plus one for /metrics
@@ -525,9 +556,16 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 		s->pool.free[i]->write_lock = &s->write_mu;
 		s->pool.nfree++;
 	}
+	/* The audit writer has a connection of its own. */
+	struct store *w;
+	if (store_open(cfg->db, &w, e))
+		goto out;
+	w->write_lock = &s->write_mu;
+	s->auditq = auditq_new(w);
 	s->metrics = metrics_new(routes_count);
 	s->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
 		cfg->conn_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
@@ -553,12 +591,17 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 	MHD_socket lsock = MHD_quiesce_daemon(s->d);
 	for (int i = 0; i < 100 && atomic_load(&s->connections) > 0; i++)
 		usleep(100 * 1000);
+	/* Commit what is queued and resume its held replies before stopping:
+	 * no suspended connection may outlive the daemon. */
+	auditq_free(s->auditq);
+	s->auditq = NULL;
 	MHD_stop_daemon(s->d);
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
 	s->d = NULL;
 	ret = 0;
 out:
+	auditq_free(s->auditq);
 	if (s->d)
 		MHD_stop_daemon(s->d);
 	for (size_t i = 0; i < s->pool.nfree; i++)
@@ -569,7 +612,6 @@ out:
 	pthread_cond_destroy(&s->pool.cv);
 	pthread_mutex_destroy(&s->throttle_mu);
 	pthread_mutex_destroy(&s->write_mu);
-	auditq_free(s->auditq);
 	free(s);
 	return ret;
 }

@@ -1,4 +1,5 @@
-/* auditq: leader/follower group commit of audit entries (see auditq.h). */
+/* auditq: a writer thread committing audit entries in batches (see
+ * auditq.h). */
 #include "service/auditq.h"
 
 #include <pthread.h>
@@ -9,46 +10,29 @@
 
 #include "core/alloc.h"
 
-struct pending {
+struct item {
 	struct audit_entry entry;
-	bool done;
-	int rc;
-	struct err err;
+	auditq_done_fn done;
+	void *ctx;
+	struct item *next;
 };
 
 struct auditq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct pending **queue;
-	size_t n, cap;
-	bool leading; /* a leader is committing a batch */
+	struct item *head, **tail;
+	bool stopping;
+	struct store *w;
+	pthread_t thread;
 };
 
-struct auditq *auditq_new(void)
-{
-	struct auditq *q = xcalloc(1, sizeof *q);
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
-	return q;
-}
-
-void auditq_free(struct auditq *q)
-{
-	if (!q)
-		return;
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->cv);
-	free(q->queue);
-	free(q);
-}
-
 /* Commits a batch in one transaction: all entries or none. */
-static int commit_batch(struct store *s, struct pending **batch, size_t n, struct err *e)
+static int commit_batch(struct store *s, struct item *batch, struct err *e)
 {
 	if (s->ops->begin(s, e))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (s->ops->audit_append(s, &batch[i]->entry, e)) {
+	for (struct item *it = batch; it; it = it->next)
+		if (s->ops->audit_append(s, &it->entry, e)) {
 			s->ops->rollback(s);
 			return -1;
 		}
@@ -59,51 +43,79 @@ static int commit_batch(struct store *s, struct pending **batch, size_t n, struc
 	return 0;
 }
 
-int auditq_append(struct auditq *q, struct store *s, const struct actor *a, ts_t now,
-		  const char *action, const char *entity, json_t *detail, struct err *e)
+static void *writer(void *arg)
 {
-	struct pending me = {0};
-	me.entry.at = now;
-	snprintf(me.entry.actor, sizeof me.entry.actor, "%s", a->name);
-	snprintf(me.entry.action, sizeof me.entry.action, "%s", action);
-	snprintf(me.entry.entity, sizeof me.entry.entity, "%s", entity ? entity : "");
-	me.entry.detail = audit_detail(detail);
-
+	struct auditq *q = arg;
 	pthread_mutex_lock(&q->mu);
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 64;
-		q->queue = xrealloc(q->queue, q->cap * sizeof *q->queue);
-	}
-	q->queue[q->n++] = &me;
-	while (!me.done) {
-		if (q->leading) {
+	for (;;) {
+		while (!q->head && !q->stopping)
 			pthread_cond_wait(&q->cv, &q->mu);
-			continue;
-		}
-		/* Lead: take everything queued, commit it unlocked. */
-		q->leading = true;
-		struct pending **batch = q->queue;
-		size_t n = q->n;
-		q->queue = NULL;
-		q->n = q->cap = 0;
+		if (!q->head && q->stopping)
+			break;
+		/* Take everything queued while the last batch committed. */
+		struct item *batch = q->head;
+		q->head = NULL;
+		q->tail = &q->head;
 		pthread_mutex_unlock(&q->mu);
 
-		struct err be = {0};
-		int rc = commit_batch(s, batch, n, &be);
-
-		pthread_mutex_lock(&q->mu);
-		for (size_t i = 0; i < n; i++) {
-			batch[i]->rc = rc;
-			batch[i]->err = be;
-			batch[i]->done = true;
+		struct err e = {0};
+		int rc = commit_batch(q->w, batch, &e);
+		while (batch) {
+			struct item *next = batch->next;
+			batch->done(batch->ctx, rc, &e);
+			audit_entry_release(&batch->entry);
+			free(batch);
+			batch = next;
 		}
-		free(batch);
-		q->leading = false;
-		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_lock(&q->mu);
 	}
 	pthread_mutex_unlock(&q->mu);
-	audit_entry_release(&me.entry);
-	if (me.rc && e)
-		*e = me.err;
-	return me.rc;
+	return NULL;
+}
+
+struct auditq *auditq_new(struct store *w)
+{
+	struct auditq *q = xcalloc(1, sizeof *q);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->tail = &q->head;
+	q->w = w;
+	if (pthread_create(&q->thread, NULL, writer, q) != 0) {
+		fprintf(stderr, "breachreg: cannot start the audit writer thread\n");
+		abort();
+	}
+	return q;
+}
+
+void auditq_free(struct auditq *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stopping = true;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	store_close(q->w);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+}
+
+void auditq_submit(struct auditq *q, const struct actor *a, ts_t now, const char *action,
+		   const char *entity, json_t *detail, auditq_done_fn done, void *ctx)
+{
+	struct item *it = xcalloc(1, sizeof *it);
+	it->entry.at = now;
+	snprintf(it->entry.actor, sizeof it->entry.actor, "%s", a->name);
+	snprintf(it->entry.action, sizeof it->entry.action, "%s", action);
+	snprintf(it->entry.entity, sizeof it->entry.entity, "%s", entity ? entity : "");
+	it->entry.detail = audit_detail(detail);
+	it->done = done;
+	it->ctx = ctx;
+	pthread_mutex_lock(&q->mu);
+	*q->tail = it;
+	q->tail = &it->next;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
 }

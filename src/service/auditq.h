@@ -1,10 +1,11 @@
 /* auditq: group commit of audit entries for a process with many
  * connections to one register (the HTTP server). Audited reads are the
- * commonest write of all: each caller queues its entry and waits; the
- * first waiter becomes the leader and commits everything queued so far in
- * one transaction on its own connection, then wakes the others. Every
- * caller returns only once its entry is durable, so a read is never
- * handed over unaudited, but N concurrent reads cost one commit, not N. */
+ * commonest write of all. Callers submit an entry and are called back
+ * once it is durable; a writer thread with its own store connection
+ * commits everything queued since its last commit in one transaction. A
+ * caller hands its response over only in that callback, so no read is
+ * ever answered unaudited, yet N concurrent reads cost one commit, and no
+ * worker thread waits for the disk meanwhile. */
 #ifndef BR_AUDITQ_H
 #define BR_AUDITQ_H
 #include <jansson.h>
@@ -15,12 +16,18 @@
 
 struct auditq;
 
-struct auditq *auditq_new(void);
+/* Called on the writer thread once the entry's batch has committed (rc 0)
+ * or failed (rc -1, e says why). It must not block. */
+typedef void (*auditq_done_fn)(void *ctx, int rc, const struct err *e);
+
+/* Starts the writer on store w, which the queue owns from then on (it is
+ * closed by auditq_free). */
+struct auditq *auditq_new(struct store *w);
+/* Commits what is queued, stops the writer, closes its store. */
 void auditq_free(struct auditq *q);
-/* Appends one entry (detail consumed, may be NULL) and blocks until the
- * batch holding it has committed. s is the caller's own connection; it
- * may be used to commit other callers' entries too. */
-int auditq_append(struct auditq *q, struct store *s, const struct actor *a, ts_t now,
-		  const char *action, const char *entity, json_t *detail, struct err *e);
+/* Queues one entry (detail consumed, may be NULL); done(ctx, ...) follows
+ * exactly once, on the writer thread. */
+void auditq_submit(struct auditq *q, const struct actor *a, ts_t now, const char *action,
+		   const char *entity, json_t *detail, auditq_done_fn done, void *ctx);
 
 #endif

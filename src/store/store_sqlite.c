@@ -3251,10 +3251,7 @@ static int configure(struct sqlite_store *ss, const char *path, struct err *e)
 		return -1;
 	if (fk != 1)
 		return err_set(e, ERR_RUNTIME, "db", "this SQLite cannot enforce foreign keys");
-	/* Read the database through a shared mapping: in WAL mode another
-	 * connection's commit empties this one's page cache, and with many
-	 * connections re-reading pages by pread() costs more than the query. */
-	return pragma(ss, path, "PRAGMA mmap_size = 268435456", NULL, 0, NULL, e);
+	return 0;
 }
 
 /* Refuses a store written by a newer binary, or a database that is not a
