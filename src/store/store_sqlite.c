@@ -3251,7 +3251,9 @@ static int configure(struct sqlite_store *ss, const char *path, struct err *e)
 		return -1;
 	if (fk != 1)
 		return err_set(e, ERR_RUNTIME, "db", "this SQLite cannot enforce foreign keys");
-	return 0;
+	/* Statement journals (savepoints inside a write) in memory, not in a
+	 * temporary file opened, written and unlinked per write. */
+	return pragma(ss, path, "PRAGMA temp_store = MEMORY", NULL, 0, NULL, e);
 }
 
 /* Refuses a store written by a newer binary, or a database that is not a
