@@ -176,3 +176,13 @@ ts_t date_ts_of(date_t d)
 {
 	return (ts_t)d * 86400;
 }
+
+int date_parse_bound(const char *s, bool end_of_day, ts_t *out)
+{
+	date_t d;
+	if (date_parse(s, &d) == 0) {
+		*out = date_ts_of(end_of_day ? d + 1 : d);
+		return 0;
+	}
+	return date_parse_ts(s, out);
+}

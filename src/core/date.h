@@ -3,6 +3,7 @@
  * no time zone database (every stored time is UTC). */
 #ifndef BR_DATE_H
 #define BR_DATE_H
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef int32_t date_t; /* days since 1970-01-01 */
@@ -27,6 +28,10 @@ date_t date_add_months(date_t d, int months);
 int date_parse_ts(const char *s, ts_t *out);
 void date_format_ts(ts_t t, char buf[TS_BUF]);
 date_t date_of_ts(ts_t t);
+/* A bound of a time range given as a date or a time: a date names its
+ * whole day, so as an end (end_of_day) it means the next midnight, as a
+ * start its own midnight. 0 or -1. */
+int date_parse_bound(const char *s, bool end_of_day, ts_t *out);
 ts_t date_ts_of(date_t d);
 
 #endif

@@ -41,12 +41,7 @@ static int list_cb(const struct incident *inc, unsigned perms, void *ctx)
 
 static int parse_when(const char *v, const char *field, bool end, ts_t *out, struct err *e)
 {
-	date_t d;
-	if (date_parse(v, &d) == 0) {
-		*out = date_ts_of(end ? d + 1 : d);
-		return 0;
-	}
-	if (date_parse_ts(v, out) == 0)
+	if (date_parse_bound(v, end, out) == 0)
 		return 0;
 	return err_set(e, ERR_INVALID, field, "\"%s\" must be a date YYYY-MM-DD or a UTC time", field);
 }
