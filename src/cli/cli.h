@@ -64,5 +64,7 @@ CLI_COMMAND(backup);
 CLI_COMMAND(summary);
 CLI_COMMAND(user);
 CLI_COMMAND(serve);
+CLI_COMMAND(ico);
+CLI_COMMAND(hr_outcome);
 
 #endif

@@ -38,6 +38,9 @@ static const struct command {
 	{"decide", cmd_decide, "decide REF --subject ID --outcome O --severity S --rationale TEXT "
 			       "[--override-reason TEXT]"},
 	{"notice", cmd_notice, "notice REF --subject ID"},
+	{"ico", cmd_ico, "ico REF --notify yes|no --reason TEXT [--ico-reference R] [--notified-at TIME]"},
+	{"hr-outcome", cmd_hr_outcome, "hr-outcome REF --subject ID --outcome O --notes TEXT "
+				       "[--effective-on DATE]"},
 	{"warnings", cmd_warnings, "warnings STAFF_ID"},
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},
 	{"backup", cmd_backup, "backup FILE"},

@@ -135,7 +135,8 @@ static enum MHD_Result show_part(struct req *r, const char *part)
 	if (!part)
 		return reply_audited(r, o, "incident.read", r->params[0]);
 	json_t *arr = json_object_get(o, part);
-	if (!arr) {
+	const char *view = json_string_value(json_object_get(o, "view"));
+	if (!arr || !view || strcmp(view, "case") != 0) {
 		json_decref(o);
 		err_set(&e, ERR_FORBIDDEN, "ref", "%s may not see the case file of %s", r->actor.name,
 			r->params[0]);
@@ -271,5 +272,38 @@ enum MHD_Result api_notice_create(struct req *r)
 	json_decref(in);
 	json_t *out = notice_to_json(&n);
 	notice_release(&n);
+	return reply_json(r, 201, out);
+}
+
+enum MHD_Result api_ico_decision(struct req *r)
+{
+	struct err e = {0};
+	struct ico_decision d;
+	json_t *in = req_json(r, &e);
+	if (!in)
+		return reply_err(r, &e);
+	int rc = registry_ico_decide(r->store, &r->actor, r->params[0], in, r->now, &d, &e);
+	json_decref(in);
+	if (rc)
+		return reply_err(r, &e);
+	json_t *out = ico_decision_to_json(&d, TS_NONE);
+	ico_decision_release(&d);
+	json_object_del(out, "within_72_hours"); /* the case read says, against discovery */
+	return reply_json(r, 201, out);
+}
+
+enum MHD_Result api_hr_outcome(struct req *r)
+{
+	struct err e = {0};
+	struct hr_outcome h;
+	json_t *in = req_json(r, &e);
+	if (!in)
+		return reply_err(r, &e);
+	int rc = registry_hr_outcome(r->store, &r->actor, r->params[0], in, r->now, &h, &e);
+	json_decref(in);
+	if (rc)
+		return reply_err(r, &e);
+	json_t *out = hr_outcome_to_json(&h);
+	hr_outcome_release(&h);
 	return reply_json(r, 201, out);
 }

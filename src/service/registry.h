@@ -14,6 +14,8 @@
 #include "core/authz.h"
 #include "core/decision.h"
 #include "core/guidance.h"
+#include "core/hr.h"
+#include "core/ico.h"
 #include "core/incident.h"
 #include "core/notice.h"
 #include "core/org.h"
@@ -79,6 +81,16 @@ int registry_notice(struct store *s, const struct actor *a, const char *ref, con
  * entries in group commits). */
 int registry_read_case(struct store *s, const struct actor *a, const char *ref, json_t **out,
 		       struct err *e);
+/* The DPO's decision on notifying the ICO (in: {"notify", "reason",
+ * "notified_at", "ico_reference"}); one per incident with personal data.
+ * out is filled (caller releases). */
+int registry_ico_decide(struct store *s, const struct actor *a, const char *ref,
+			const json_t *in, ts_t now, struct ico_decision *out, struct err *e);
+/* HR's disciplinary outcome for a decided subject (in: {"subject",
+ * "outcome", "notes", "effective_on"}); a written or final written warning
+ * goes on record as a warning. out is filled (caller releases). */
+int registry_hr_outcome(struct store *s, const struct actor *a, const char *ref,
+			const json_t *in, ts_t now, struct hr_outcome *out, struct err *e);
 /* The whole case: facts, timeline, assessments, decisions, notices,
  * notes; the read is audited. */
 int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,

@@ -693,11 +693,16 @@ int registry_read_case(struct store *s, const struct actor *a, const char *ref, 
 	struct assessment_record *as = NULL;
 	struct decision *ds = NULL;
 	struct notice *nn = NULL;
-	size_t nts = 0, nns = 0, nas = 0, nds = 0, nnn = 0;
+	struct hr_outcome *hs = NULL;
+	struct ico_decision ico;
+	struct err nf = {0};
+	bool have_ico = false;
+	size_t nts = 0, nns = 0, nas = 0, nds = 0, nnn = 0, nhs = 0;
 	unsigned perms;
 	int ret = -1;
 
 	incident_init(&inc);
+	ico_decision_init(&ico);
 	/* One snapshot, so the case is read as it stood at one moment. */
 	if (s->ops->begin_read(s, e))
 		return -1;
@@ -709,15 +714,24 @@ int registry_read_case(struct store *s, const struct actor *a, const char *ref, 
 	     s->ops->note_list(s, ref, &ns, &nns, e) ||
 	     s->ops->assessment_list(s, ref, &as, &nas, e) ||
 	     s->ops->decision_list(s, ref, &ds, &nds, e) ||
-	     s->ops->notice_list(s, ref, NULL, &nn, &nnn, e)))
+	     s->ops->notice_list(s, ref, NULL, &nn, &nnn, e) ||
+	     s->ops->hr_list(s, ref, &hs, &nhs, e)))
 		goto out;
+	if ((perms & PERM_SEE_CASE) && s->ops->ico_get(s, ref, &ico, &nf) == 0)
+		have_ico = true;
+	else if (nf.kind != ERR_NONE && nf.kind != ERR_NOT_FOUND) {
+		*e = nf;
+		goto out;
+	}
 	if (s->ops->commit(s, e))
 		goto out;
 	json_t *o = incident_to_json(&inc, (perms & PERM_SEE_REPORTER) != 0);
 	json_t *arr;
 	json_object_set_new(o, "marking", json_string(registry_marking(&inc)));
 	json_object_set_new(o, "view", json_string(perms & PERM_SEE_CASE ? "case" : "report"));
-	if (perms & PERM_SEE_CASE) {
+	/* The lists are always there, empty in the report view (nothing of
+	 * the case file was read for it). */
+	{
 		arr = json_array();
 		for (size_t i = 0; i < nts; i++)
 			json_array_append_new(arr, incident_transition_to_json(&ts[i]));
@@ -738,6 +752,13 @@ int registry_read_case(struct store *s, const struct actor *a, const char *ref, 
 		for (size_t i = 0; i < nnn; i++)
 			json_array_append_new(arr, notice_to_json(&nn[i]));
 		json_object_set_new(o, "notices", arr);
+		arr = json_array();
+		for (size_t i = 0; i < nhs; i++)
+			json_array_append_new(arr, hr_outcome_to_json(&hs[i]));
+		json_object_set_new(o, "hr_outcomes", arr);
+		json_object_set_new(o, "ico_decision",
+				    have_ico ? ico_decision_to_json(&ico, inc.discovered_at)
+					     : json_null());
 	}
 	*out = o;
 	ret = 0;
@@ -750,6 +771,8 @@ out:
 	assessment_record_list_free(as, nas);
 	decision_list_free(ds, nds);
 	notice_list_free(nn, nnn);
+	hr_outcome_list_free(hs, nhs);
+	ico_decision_release(&ico);
 	return ret;
 }
 
@@ -844,6 +867,12 @@ static int summary_cb(const struct incident *inc, void *ctx)
 			    json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
 	if (c->s->ops->assessment_list(c->s, inc->ref, &as, &n, c->e))
 		return -1;
+	/* A recorded ICO decision completes the DPO's action. */
+	struct ico_decision ico;
+	struct err nf = {0};
+	ico_decision_init(&ico);
+	bool ico_done = c->s->ops->ico_get(c->s, inc->ref, &ico, &nf) == 0;
+	ico_decision_release(&ico);
 	for (size_t i = 0; i < n; i++) {
 		json_t *res = json_loads(as[i].result, 0, NULL);
 		size_t k;
@@ -851,7 +880,8 @@ static int summary_cb(const struct incident *inc, void *ctx)
 		json_array_foreach(json_object_get(res, "actions"), k, act)
 		{
 			const char *due = json_string_value(json_object_get(act, "due"));
-			if (!due)
+			const char *code = json_string_value(json_object_get(act, "code"));
+			if (!due || (ico_done && code && strcmp(code, "dpo-notify") == 0))
 				continue;
 			json_array_append_new(
 				c->due, json_pack("{s:s, s:s, s:s, s:s}", "ref", inc->ref, "subject",

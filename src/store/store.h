@@ -21,6 +21,8 @@
 #include "core/account.h"
 #include "core/audit.h"
 #include "core/decision.h"
+#include "core/hr.h"
+#include "core/ico.h"
 #include "core/err.h"
 #include "core/incident.h"
 #include "core/notice.h"
@@ -125,6 +127,14 @@ struct store_ops {
 	/* By incident (ref) or subject, either may be NULL. */
 	int (*notice_list)(struct store *s, const char *ref, const char *subject,
 			   struct notice **out, size_t *n, struct err *e);
+
+	/* The DPO's ICO decision: one per incident (ERR_CONFLICT if recorded). */
+	int (*ico_put)(struct store *s, struct ico_decision *d, struct err *e);
+	int (*ico_get)(struct store *s, const char *ref, struct ico_decision *out, struct err *e);
+	/* HR outcomes: one per (ref, subject) (ERR_CONFLICT if recorded). */
+	int (*hr_insert)(struct store *s, struct hr_outcome *h, struct err *e);
+	int (*hr_list)(struct store *s, const char *ref, struct hr_outcome **out, size_t *n,
+		       struct err *e);
 
 	int (*warning_insert)(struct store *s, struct warning_record *w, struct err *e);
 	/* Oldest first. */

@@ -281,6 +281,30 @@ static const struct migration migrations[] = {
 	" last_seen_at TEXT NOT NULL,"
 	" expires_at TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX sessions_account ON sessions(account);"},
+
+    /* What follows a decision: the DPO's ICO decision, HR's outcome. */
+    {3, "CREATE TABLE ico_decisions ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL UNIQUE REFERENCES incidents(ref) ON UPDATE CASCADE,"
+	" notify INTEGER NOT NULL,"
+	" notified_at TEXT,"
+	" ico_reference TEXT,"
+	" reason TEXT NOT NULL,"
+	" decided_by TEXT NOT NULL,"
+	" decided_at TEXT NOT NULL);"
+
+	"CREATE TABLE hr_outcomes ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" outcome TEXT NOT NULL,"
+	" notes TEXT NOT NULL,"
+	" effective_on TEXT NOT NULL,"
+	" recorded_by TEXT NOT NULL,"
+	" recorded_at TEXT NOT NULL,"
+	" UNIQUE (ref, subject),"
+	" FOREIGN KEY (ref, subject) REFERENCES incident_subjects(ref, staff_id)"
+	"  ON UPDATE CASCADE);"},
 };
 
 _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
@@ -361,6 +385,10 @@ enum q {
 	Q_NOTICE_BY_REF,
 	Q_NOTICE_BY_SUBJECT,
 	Q_NOTICE_ALL,
+	Q_ICO_INSERT,
+	Q_ICO_GET,
+	Q_HR_INSERT,
+	Q_HR_LIST,
 	Q_WARNING_INSERT,
 	Q_WARNING_LIST,
 	Q_INCIDENT_COUNTS,
@@ -504,6 +532,14 @@ static const char *const queries[Q_COUNT] = {
 			    " ORDER BY issued_on, id",
     [Q_NOTICE_ALL] = "SELECT " NOTICE_COLS " FROM notices ORDER BY issued_on, id",
 
+    [Q_ICO_INSERT] = "INSERT INTO ico_decisions (ref, notify, notified_at, ico_reference, reason,"
+		     " decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_ICO_GET] = "SELECT id, ref, notify, notified_at, ico_reference, reason, decided_by,"
+		  " decided_at FROM ico_decisions WHERE ref = ?",
+    [Q_HR_INSERT] = "INSERT INTO hr_outcomes (ref, subject, outcome, notes, effective_on,"
+		    " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_HR_LIST] = "SELECT id, ref, subject, outcome, notes, effective_on, recorded_by,"
+		  " recorded_at FROM hr_outcomes WHERE ref = ? ORDER BY id",
     [Q_WARNING_INSERT] = "INSERT INTO warnings (staff_id, level, issued_on, source, ref)"
 			 " VALUES (?, ?, ?, ?, ?)",
     [Q_WARNING_LIST] = "SELECT " WARNING_COLS " FROM warnings WHERE staff_id = ?"
@@ -888,7 +924,157 @@ static int r_done(const struct row *r, struct err *e)
 }
 
 /* ------------------------------------------------------------------------
- * Shared helpers: steps, lists, existence checks, numbering, atomic ops */
+ * Reading: every get, list and walk is the same use of a cached statement
+ * (bind the keys, step, read each row, reset), written once here. What
+ * differs comes in as arguments: a binder with the keys it binds, and a
+ * record_rows (or a row_fn) for what each row becomes. */
+
+/* Binds a read's parameters from its keys (whatever the read passed). */
+typedef void (*binder)(struct bind *b, const void *keys);
+
+/* Called on the current row of st; non-zero stops a walk (-1: an error,
+ * set in e). */
+typedef int (*row_fn)(sqlite3_stmt *st, void *arg, struct err *e);
+
+typedef void (*elem_release)(void *elem);
+
+/* How rows become records of one type: a record's size, what reads the
+ * current row into a zeroed or initialised one, and what frees its owned
+ * members (NULL: it owns none). */
+struct record_rows {
+	size_t size;
+	row_fn read;
+	elem_release release;
+};
+
+/* One text key, bound as given (NULL binds NULL). */
+static void bind_key(struct bind *b, const void *key)
+{
+	b_exact(b, key);
+}
+
+/* Two text keys, bound in order as given. */
+struct key_pair {
+	const char *first, *second;
+};
+
+static void bind_pair(struct bind *b, const void *keys)
+{
+	const struct key_pair *k = keys;
+
+	b_exact(b, k->first);
+	b_exact(b, k->second);
+}
+
+/* The cached statement for id (see stmt_get) with its parameters bound by
+ * bind_keys (NULL: it has none). NULL on error, with nothing to put. */
+static sqlite3_stmt *stmt_bind(struct sqlite_store *ss, enum q id, binder bind_keys,
+			       const void *keys, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+
+	if (!st)
+		return NULL;
+	b = bind_start(st);
+	if (bind_keys)
+		bind_keys(&b, keys);
+	if (b_done(&b, e)) {
+		stmt_put(ss, id, st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Reads the one row query id finds for keys into out (rows NULL: only
+ * looks). Returns the number of rows read, 1 or 0 (none: e is untouched),
+ * or -1 on error, having released a half-read record. The statement is
+ * reset on return, so the caller may go on to query the store. */
+static int fetch_one(struct sqlite_store *ss, enum q id, binder bind_keys, const void *keys,
+		     const struct record_rows *rows, void *out, struct err *e)
+{
+	sqlite3_stmt *st = stmt_bind(ss, id, bind_keys, keys, e);
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		db_fail(ss, e);
+	else if (!rows || rows->read(st, out, e) == 0)
+		ret = 1;
+	else if (rows->release)
+		rows->release(out);
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+/* Calls fn(st, arg) on each row query id finds for keys, in the query's
+ * order; a non-zero return from fn stops the walk and is returned. fn may
+ * re-enter the store, even with query id: stmt_get then prepares a private
+ * copy of the busy statement. */
+static int each_row(struct sqlite_store *ss, enum q id, binder bind_keys, const void *keys,
+		    row_fn fn, void *arg, struct err *e)
+{
+	sqlite3_stmt *st = stmt_bind(ss, id, bind_keys, keys, e);
+	int rc = SQLITE_ROW, ret = 0;
+
+	if (!st)
+		return -1;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ret = fn(st, arg, e);
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(ss, e);
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+/* The array fetch_all grows: n records of rows->size bytes. */
+struct record_array {
+	const struct record_rows *rows;
+	char *items;
+	size_t n, cap;
+};
+
+static int append_row(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	struct record_array *a = arg;
+	char *item;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		a->items = xrealloc(a->items, a->cap * a->rows->size);
+	}
+	/* Counted before it is read, so that a half-read record is released. */
+	item = a->items + a->n++ * a->rows->size;
+	memset(item, 0, a->rows->size);
+	return a->rows->read(st, item, e);
+}
+
+/* Reads every row query id finds for keys into a new array of *n records,
+ * *out (NULL when there are none). On error *out is NULL and *n 0. */
+static int fetch_all(struct sqlite_store *ss, enum q id, binder bind_keys, const void *keys,
+		     const struct record_rows *rows, void **out, size_t *n, struct err *e)
+{
+	struct record_array a = {.rows = rows};
+	int ret = each_row(ss, id, bind_keys, keys, append_row, &a, e);
+
+	if (ret) {
+		for (size_t i = 0; rows->release && i < a.n; i++)
+			rows->release(a.items + i * rows->size);
+		free(a.items);
+		a.items = NULL;
+		a.n = 0;
+	}
+	*out = a.items;
+	*n = a.n;
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Shared helpers: steps, existence checks, numbering, atomic ops */
 
 /* Steps a write to completion; conflict_field names a unique key whose
  * violation is reported as ERR_CONFLICT with conflict_msg. */
@@ -915,72 +1101,16 @@ static int step_returning(struct sqlite_store *ss, sqlite3_stmt *st, int64_t *ou
 	return 0;
 }
 
-typedef int (*row_reader)(sqlite3_stmt *st, void *elem, struct err *e);
-typedef void (*elem_release)(void *elem);
-
-/* Reads every row of st into a new array of n elements of size bytes
- * (NULL when there are none). On error nothing is returned. */
-static int collect(struct sqlite_store *ss, sqlite3_stmt *st, size_t size, row_reader read,
-		   elem_release release, void **out, size_t *n, struct err *e)
+/* 1 if query id finds a row for key (and key2, unless NULL), 0 if not, -1
+ * on error. */
+static int exists(struct sqlite_store *ss, enum q id, const char *key, const char *key2,
+		  struct err *e)
 {
-	char *list = NULL;
-	size_t cap = 0, cnt = 0;
-	int rc, ret = -1;
+	const struct key_pair pair = {key, key2};
 
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			list = xrealloc(list, cap * size);
-		}
-		memset(list + cnt * size, 0, size);
-		cnt++;
-		if (read(st, list + (cnt - 1) * size, e))
-			goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(ss, e);
-		goto out;
-	}
-	*out = list;
-	*n = cnt;
-	list = NULL;
-	ret = 0;
-out:
-	if (list) {
-		for (size_t i = 0; release && i < cnt; i++)
-			release(list + i * size);
-		free(list);
-	}
-	return ret;
-}
-
-/* 1 if the query (one or two text parameters) finds a row, 0 if not, -1 on
- * error. */
-static int exists(struct sqlite_store *ss, enum q id, const char *a, const char *b, struct err *e)
-{
-	sqlite3_stmt *st = stmt_get(ss, id, e);
-	struct bind bd;
-	int rc, ret = -1;
-
-	if (!st)
-		return -1;
-	bd = bind_start(st);
-	b_exact(&bd, a);
-	if (b)
-		b_exact(&bd, b);
-	if (b_done(&bd, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = 1;
-	else if (rc == SQLITE_DONE)
-		ret = 0;
-	else
-		db_fail(ss, e);
-out:
-	stmt_put(ss, id, st);
-	return ret;
+	if (key2)
+		return fetch_one(ss, id, bind_pair, &pair, NULL, NULL, e);
+	return fetch_one(ss, id, bind_key, key, NULL, NULL, e);
 }
 
 static int need_org(struct sqlite_store *ss, const char *code, const char *field, struct err *e)
@@ -1273,6 +1403,9 @@ static void release_org(void *elem)
 	org_release(elem);
 }
 
+static const struct record_rows org_rows = {
+    .size = sizeof(struct org), .read = read_org, .release = release_org};
+
 static int sq_org_insert(struct store *s, struct org *o, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -1310,54 +1443,21 @@ out:
 
 static int sq_org_get(struct store *s, const char *code, struct org *out, struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_ORG_GET, e);
-	struct bind b;
-	int rc, ret = -1;
+	int r;
 
 	org_init(out);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, code);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	r = fetch_one(sq(s), Q_ORG_GET, bind_key, code, &org_rows, out, e);
+	if (r == 0)
 		err_set(e, ERR_NOT_FOUND, "code", "organisation \"%s\" not found", code);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	if (read_org(st, out, e)) {
-		org_release(out);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, Q_ORG_GET, st);
-	return ret;
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_org_list(struct store *s, struct org **out, size_t *n, struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_ORG_LIST, e);
-	void *list = NULL;
-	int ret = -1;
+	void *list;
+	int ret = fetch_all(sq(s), Q_ORG_LIST, NULL, NULL, &org_rows, &list, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	if (collect(ss, st, sizeof **out, read_org, release_org, &list, n, e))
-		goto out;
 	*out = list;
-	ret = 0;
-out:
-	stmt_put(ss, Q_ORG_LIST, st);
 	return ret;
 }
 
@@ -1387,6 +1487,9 @@ static void release_person(void *elem)
 {
 	person_release(elem);
 }
+
+static const struct record_rows person_rows = {
+    .size = sizeof(struct person), .read = read_person, .release = release_person};
 
 static int sq_person_insert(struct store *s, struct person *p, struct err *e)
 {
@@ -1429,64 +1532,26 @@ out:
 
 static int sq_person_get(struct store *s, const char *staff_id, struct person *out, struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_PERSON_GET, e);
-	struct bind b;
-	int rc, ret = -1;
+	int r;
 
 	person_init(out);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, staff_id);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	r = fetch_one(sq(s), Q_PERSON_GET, bind_key, staff_id, &person_rows, out, e);
+	if (r == 0)
 		err_set(e, ERR_NOT_FOUND, "staff_id", "person \"%s\" not found", staff_id);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	if (read_person(st, out, e)) {
-		person_release(out);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, Q_PERSON_GET, st);
-	return ret;
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_person_reports(struct store *s, const char *manager, struct person **out, size_t *n,
 			     struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_PERSON_REPORTS, e);
-	struct bind b;
-	void *list = NULL;
-	int ret = -1;
+	void *list;
+	int ret = fetch_all(ss, Q_PERSON_REPORTS, bind_key, manager, &person_rows, &list, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, manager);
-	if (b_done(&b, e) ||
-	    collect(ss, st, sizeof **out, read_person, release_person, &list, n, e))
-		goto out;
 	/* No reports: say so when the manager is unknown. */
-	if (*n == 0 && need_person(ss, manager, "staff_id", e))
-		goto out;
-	*out = list;
-	list = NULL;
-	ret = 0;
-out:
-	free(list);
-	stmt_put(ss, Q_PERSON_REPORTS, st);
+	if (ret == 0 && *n == 0)
+		ret = need_person(ss, manager, "staff_id", e);
+	*out = list; /* NULL when there are none */
 	return ret;
 }
 
@@ -1510,6 +1575,23 @@ static int read_guidance(sqlite3_stmt *st, void *elem, struct err *e)
 static void release_guidance(void *elem)
 {
 	guidance_doc_release(elem);
+}
+
+static const struct record_rows guidance_rows = {
+    .size = sizeof(struct guidance_doc), .read = read_guidance, .release = release_guidance};
+
+/* Q_GUIDANCE_GET's keys: version 0 is the latest. */
+struct guidance_key {
+	const char *org;
+	int version;
+};
+
+static void bind_guidance_key(struct bind *b, const void *keys)
+{
+	const struct guidance_key *k = keys;
+
+	b_exact(b, k->org);
+	b_int(b, k->version);
 }
 
 static int sq_guidance_insert(struct store *s, struct guidance_doc *d, struct err *e)
@@ -1544,41 +1626,17 @@ out:
 static int sq_guidance_get(struct store *s, const char *org, int version, struct guidance_doc *out,
 			   struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_GUIDANCE_GET, e);
-	struct bind b;
-	int rc, ret = -1;
+	const struct guidance_key key = {org, version};
+	int r;
 
 	memset(out, 0, sizeof *out);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, org);
-	b_int(&b, version);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		if (version)
-			err_set(e, ERR_NOT_FOUND, "version", "guidance \"%s/%d\" not found", org,
-				version);
-		else
-			err_set(e, ERR_NOT_FOUND, "org",
-				"no guidance is published for organisation \"%s\"", org);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	if (read_guidance(st, out, e)) {
-		guidance_doc_release(out);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, Q_GUIDANCE_GET, st);
-	return ret;
+	r = fetch_one(sq(s), Q_GUIDANCE_GET, bind_guidance_key, &key, &guidance_rows, out, e);
+	if (r == 0 && version)
+		err_set(e, ERR_NOT_FOUND, "version", "guidance \"%s/%d\" not found", org, version);
+	else if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "org", "no guidance is published for organisation \"%s\"",
+			org);
+	return r == 1 ? 0 : -1;
 }
 
 /* org NULL or "": every organisation's versions. */
@@ -1586,36 +1644,22 @@ static int sq_guidance_list(struct store *s, const char *org, struct guidance_do
 			    struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_GUIDANCE_LIST, e);
-	struct bind b;
-	void *list = NULL;
-	int ret = -1;
+	const char *key = org && *org ? org : NULL; /* NULL: no filter */
+	void *list;
+	int ret = fetch_all(ss, Q_GUIDANCE_LIST, bind_key, key, &guidance_rows, &list, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_text(&b, org);
-	if (b_done(&b, e) ||
-	    collect(ss, st, sizeof **out, read_guidance, release_guidance, &list, n, e))
-		goto out;
-	if (*n == 0 && org && *org && need_org(ss, org, "org", e))
-		goto out;
-	*out = list;
-	list = NULL;
-	ret = 0;
-out:
-	free(list);
-	stmt_put(ss, Q_GUIDANCE_LIST, st);
+	if (ret == 0 && *n == 0 && key)
+		ret = need_org(ss, key, "org", e);
+	*out = list; /* NULL when there are none */
 	return ret;
 }
 
 /* ------------------------------------------------------------------------
  * Incidents */
 
-static int read_incident(sqlite3_stmt *st, struct incident *inc, struct err *e)
+static int read_incident(sqlite3_stmt *st, void *elem, struct err *e)
 {
+	struct incident *inc = elem;
 	struct row r = row_start(st);
 
 	inc->id = r_int(&r);
@@ -1645,37 +1689,46 @@ static int read_incident(sqlite3_stmt *st, struct incident *inc, struct err *e)
 	return r_done(&r, e);
 }
 
+static void release_incident(void *elem)
+{
+	incident_release(elem);
+}
+
+/* Without types and subjects: see read_incident_children. */
+static const struct record_rows incident_rows = {
+    .size = sizeof(struct incident), .read = read_incident, .release = release_incident};
+
+/* The codes read_codes is filling: up to max of width bytes each. */
+struct codes {
+	char *items;
+	size_t width;
+	int max;
+	int *count;
+};
+
+static int add_code(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	struct codes *c = arg;
+	const char *s;
+
+	(void)e;
+	if (*c->count == c->max)
+		return 0; /* more than the record holds: cannot happen via the store */
+	s = (const char *)sqlite3_column_text(st, 0);
+	snprintf(c->items + (size_t)*c->count * c->width, c->width, "%s", s ? s : "");
+	(*c->count)++;
+	return 0;
+}
+
 /* Fills up to max codes of the incident's types or subjects into
  * items[max][width], in the order they were given. */
 static int read_codes(struct sqlite_store *ss, enum q id, const char *ref, char *items,
 		      size_t width, int max, int *count, struct err *e)
 {
-	sqlite3_stmt *st = stmt_get(ss, id, e);
-	struct bind b;
-	int rc, ret = -1;
+	struct codes c = {.items = items, .width = width, .max = max, .count = count};
 
 	*count = 0;
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, ref);
-	if (b_done(&b, e))
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*count == max)
-			continue; /* more than the record holds: cannot happen via the store */
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		snprintf(items + (size_t)*count * width, width, "%s", s ? s : "");
-		(*count)++;
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(ss, e);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, id, st);
-	return ret;
+	return each_row(ss, id, bind_key, ref, add_code, &c, e);
 }
 
 static int read_incident_children(struct sqlite_store *ss, struct incident *inc, struct err *e)
@@ -1819,35 +1872,14 @@ out:
 static int sq_incident_get(struct store *s, const char *ref, struct incident *out, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_INCIDENT_GET, e);
-	struct bind b;
-	int rc, ret = -1;
+	int r, ret = -1;
 
 	incident_init(out);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, ref);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	r = fetch_one(ss, Q_INCIDENT_GET, bind_key, ref, &incident_rows, out, e);
+	if (r == 0)
 		err_set(e, ERR_NOT_FOUND, "ref", "incident \"%s\" not found", ref);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	if (read_incident(st, out, e))
-		goto out;
-	stmt_put(ss, Q_INCIDENT_GET, st);
-	st = NULL;
-	if (read_incident_children(ss, out, e))
-		goto out;
-	ret = 0;
-out:
-	stmt_put(ss, Q_INCIDENT_GET, st);
+	else if (r == 1 && read_incident_children(ss, out, e) == 0)
+		ret = 0;
 	if (ret)
 		incident_release(out);
 	return ret;
@@ -1880,66 +1912,62 @@ out:
 	return ret;
 }
 
+/* Q_INCIDENT_LIST's parameters from a struct incident_filter. */
+static void bind_filter(struct bind *b, const void *keys)
+{
+	const struct incident_filter *f = keys;
+
+	b_text(b, f->org);			     /* ?1 */
+	b_enum_opt(b, &vocab_state, f->state);	     /* ?2 */
+	b_enum_opt(b, &vocab_severity, f->severity); /* ?3 */
+	b_text(b, f->type);			     /* ?4 */
+	b_text(b, f->subject);			     /* ?5 */
+	b_text(b, f->reporter);			     /* ?6 */
+	b_bool(b, f->open_only);		     /* ?7 */
+	if (f->from == TS_NONE)			     /* ?8 */
+		b_exact(b, "");
+	else
+		b_ts(b, f->from);
+	if (f->to == TS_NONE) /* ?9: after any digit */
+		b_exact(b, "~");
+	else
+		b_ts(b, f->to);
+	b_int(b, f->limit > 0 ? f->limit : -1);	 /* ?10 */
+	b_int(b, f->offset > 0 ? f->offset : 0); /* ?11 */
+	b_enum(b, &vocab_state, ST_CLOSED);	 /* ?12..?14 */
+	b_enum(b, &vocab_state, ST_UNFOUNDED);
+	b_enum(b, &vocab_state, ST_WITHDRAWN);
+}
+
+/* The caller's callback, which incident_list hands each incident. */
+struct incident_walk {
+	struct sqlite_store *ss;
+	incident_cb cb;
+	void *ctx;
+};
+
+static int walk_incident(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	const struct incident_walk *w = arg;
+	struct incident inc;
+	int r = -1;
+
+	incident_init(&inc);
+	if (read_incident(st, &inc, e) == 0 && read_incident_children(w->ss, &inc, e) == 0)
+		r = w->cb(&inc, w->ctx);
+	incident_release(&inc);
+	return r;
+}
+
 static int sq_incident_list(struct store *s, const struct incident_filter *f, incident_cb cb,
 			    void *ctx, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = NULL;
-	struct incident inc;
-	struct bind b;
-	int rc, ret = -1;
+	struct incident_walk w = {.ss = ss, .cb = cb, .ctx = ctx};
 
-	incident_init(&inc);
 	if (f->org[0] && need_org(ss, f->org, "org", e))
 		return -1;
-	st = stmt_get(ss, Q_INCIDENT_LIST, e);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_text(&b, f->org);			      /* ?1 */
-	b_enum_opt(&b, &vocab_state, f->state);	      /* ?2 */
-	b_enum_opt(&b, &vocab_severity, f->severity); /* ?3 */
-	b_text(&b, f->type);			      /* ?4 */
-	b_text(&b, f->subject);			      /* ?5 */
-	b_text(&b, f->reporter);		      /* ?6 */
-	b_bool(&b, f->open_only);		      /* ?7 */
-	if (f->from == TS_NONE)			      /* ?8 */
-		b_exact(&b, "");
-	else
-		b_ts(&b, f->from);
-	if (f->to == TS_NONE) /* ?9: after any digit */
-		b_exact(&b, "~");
-	else
-		b_ts(&b, f->to);
-	b_int(&b, f->limit > 0 ? f->limit : -1);  /* ?10 */
-	b_int(&b, f->offset > 0 ? f->offset : 0); /* ?11 */
-	b_enum(&b, &vocab_state, ST_CLOSED);	  /* ?12..?14 */
-	b_enum(&b, &vocab_state, ST_UNFOUNDED);
-	b_enum(&b, &vocab_state, ST_WITHDRAWN);
-	if (b_done(&b, e))
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r;
-
-		incident_init(&inc);
-		if (read_incident(st, &inc, e) || read_incident_children(ss, &inc, e))
-			goto out;
-		r = cb(&inc, ctx);
-		incident_release(&inc);
-		if (r) {
-			ret = r;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(ss, e);
-		goto out;
-	}
-	ret = 0;
-out:
-	incident_release(&inc);
-	stmt_put(ss, Q_INCIDENT_LIST, st);
-	return ret;
+	return each_row(ss, Q_INCIDENT_LIST, bind_filter, f, walk_incident, &w, e);
 }
 
 /* ------------------------------------------------------------------------
@@ -1965,6 +1993,10 @@ static void release_transition(void *elem)
 	incident_transition_release(elem);
 }
 
+static const struct record_rows transition_rows = {.size = sizeof(struct incident_transition),
+						   .read = read_transition,
+						   .release = release_transition};
+
 static int read_note(sqlite3_stmt *st, void *elem, struct err *e)
 {
 	struct incident_note *n = elem;
@@ -1983,30 +2015,18 @@ static void release_note(void *elem)
 	incident_note_release(elem);
 }
 
+static const struct record_rows note_rows = {
+    .size = sizeof(struct incident_note), .read = read_note, .release = release_note};
+
 /* Lists the rows of query id for one incident; an unknown incident is
  * ERR_NOT_FOUND rather than an empty list. */
-static int list_by_ref(struct sqlite_store *ss, enum q id, const char *ref, size_t size,
-		       row_reader read, elem_release release, void **out, size_t *n, struct err *e)
+static int list_by_ref(struct sqlite_store *ss, enum q id, const char *ref,
+		       const struct record_rows *rows, void **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = stmt_get(ss, id, e);
-	struct bind b;
-	void *list = NULL;
-	int ret = -1;
+	int ret = fetch_all(ss, id, bind_key, ref, rows, out, n, e);
 
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, ref);
-	if (b_done(&b, e) || collect(ss, st, size, read, release, &list, n, e))
-		goto out;
-	if (*n == 0 && need_incident(ss, ref, e))
-		goto out;
-	*out = list;
-	list = NULL;
-	ret = 0;
-out:
-	free(list);
-	stmt_put(ss, id, st);
+	if (ret == 0 && *n == 0)
+		ret = need_incident(ss, ref, e);
 	return ret;
 }
 
@@ -2043,14 +2063,11 @@ out:
 static int sq_transition_list(struct store *s, const char *ref, struct incident_transition **out,
 			      size_t *n, struct err *e)
 {
-	void *list = NULL;
+	void *list;
+	int ret = list_by_ref(sq(s), Q_TRANSITION_LIST, ref, &transition_rows, &list, n, e);
 
-	*out = NULL;
-	if (list_by_ref(sq(s), Q_TRANSITION_LIST, ref, sizeof **out, read_transition,
-			release_transition, &list, n, e))
-		return -1;
-	*out = list;
-	return 0;
+	*out = list; /* NULL when there are none */
+	return ret;
 }
 
 static int sq_note_insert(struct store *s, struct incident_note *n, struct err *e)
@@ -2084,14 +2101,11 @@ out:
 static int sq_note_list(struct store *s, const char *ref, struct incident_note **out, size_t *n,
 			struct err *e)
 {
-	void *list = NULL;
+	void *list;
+	int ret = list_by_ref(sq(s), Q_NOTE_LIST, ref, &note_rows, &list, n, e);
 
-	*out = NULL;
-	if (list_by_ref(sq(s), Q_NOTE_LIST, ref, sizeof **out, read_note, release_note, &list, n,
-			e))
-		return -1;
-	*out = list;
-	return 0;
+	*out = list; /* NULL when there are none */
+	return ret;
 }
 
 /* ------------------------------------------------------------------------
@@ -2122,6 +2136,10 @@ static void release_assessment(void *elem)
 {
 	assessment_record_release(elem);
 }
+
+static const struct record_rows assessment_rows = {.size = sizeof(struct assessment_record),
+						   .read = read_assessment,
+						   .release = release_assessment};
 
 static int sq_assessment_put(struct store *s, struct assessment_record *a, struct err *e)
 {
@@ -2160,7 +2178,7 @@ out:
 	return ret;
 }
 
-/* A missing (ref, subject) row of query id: which of the two is absent. */
+/* A (ref, subject) read that found no row: which of the two is absent. */
 static int missing_for_subject(struct sqlite_store *ss, const char *what, const char *ref,
 			       const char *subject, struct err *e)
 {
@@ -2174,50 +2192,24 @@ static int sq_assessment_get(struct store *s, const char *ref, const char *subje
 			     struct assessment_record *out, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_ASSESSMENT_GET, e);
-	struct bind b;
-	int rc, ret = -1;
+	const struct key_pair key = {ref, subject};
+	int r;
 
 	memset(out, 0, sizeof *out);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, ref);
-	b_exact(&b, subject);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		stmt_put(ss, Q_ASSESSMENT_GET, st);
-		st = NULL;
+	r = fetch_one(ss, Q_ASSESSMENT_GET, bind_pair, &key, &assessment_rows, out, e);
+	if (r == 0)
 		missing_for_subject(ss, "assessment", ref, subject, e);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	if (read_assessment(st, out, e)) {
-		assessment_record_release(out);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, Q_ASSESSMENT_GET, st);
-	return ret;
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_assessment_list(struct store *s, const char *ref, struct assessment_record **out,
 			      size_t *n, struct err *e)
 {
-	void *list = NULL;
+	void *list;
+	int ret = list_by_ref(sq(s), Q_ASSESSMENT_LIST, ref, &assessment_rows, &list, n, e);
 
-	*out = NULL;
-	if (list_by_ref(sq(s), Q_ASSESSMENT_LIST, ref, sizeof **out, read_assessment,
-			release_assessment, &list, n, e))
-		return -1;
-	*out = list;
-	return 0;
+	*out = list; /* NULL when there are none */
+	return ret;
 }
 
 /* ------------------------------------------------------------------------
@@ -2250,6 +2242,9 @@ static void release_decision(void *elem)
 {
 	decision_release(elem);
 }
+
+static const struct record_rows decision_rows = {
+    .size = sizeof(struct decision), .read = read_decision, .release = release_decision};
 
 static int sq_decision_insert(struct store *s, struct decision *d, struct err *e)
 {
@@ -2297,50 +2292,24 @@ static int sq_decision_get(struct store *s, const char *ref, const char *subject
 			   struct decision *out, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_DECISION_GET, e);
-	struct bind b;
-	int rc, ret = -1;
+	const struct key_pair key = {ref, subject};
+	int r;
 
 	decision_init(out);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, ref);
-	b_exact(&b, subject);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		stmt_put(ss, Q_DECISION_GET, st);
-		st = NULL;
+	r = fetch_one(ss, Q_DECISION_GET, bind_pair, &key, &decision_rows, out, e);
+	if (r == 0)
 		missing_for_subject(ss, "decision", ref, subject, e);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	if (read_decision(st, out, e)) {
-		decision_release(out);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, Q_DECISION_GET, st);
-	return ret;
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_decision_list(struct store *s, const char *ref, struct decision **out, size_t *n,
 			    struct err *e)
 {
-	void *list = NULL;
+	void *list;
+	int ret = list_by_ref(sq(s), Q_DECISION_LIST, ref, &decision_rows, &list, n, e);
 
-	*out = NULL;
-	if (list_by_ref(sq(s), Q_DECISION_LIST, ref, sizeof **out, read_decision, release_decision,
-			&list, n, e))
-		return -1;
-	*out = list;
-	return 0;
+	*out = list; /* NULL when there are none */
+	return ret;
 }
 
 /* ------------------------------------------------------------------------
@@ -2369,6 +2338,9 @@ static void release_notice(void *elem)
 {
 	notice_release(elem);
 }
+
+static const struct record_rows notice_rows = {
+    .size = sizeof(struct notice), .read = read_notice, .release = release_notice};
 
 static int sq_notice_insert(struct store *s, struct notice *n, struct err *e)
 {
@@ -2424,36 +2396,154 @@ static int sq_notice_list(struct store *s, const char *ref, const char *subject,
 {
 	struct sqlite_store *ss = sq(s);
 	bool by_ref = ref && *ref, by_subject = subject && *subject;
-	enum q id = by_ref ? Q_NOTICE_BY_REF : by_subject ? Q_NOTICE_BY_SUBJECT : Q_NOTICE_ALL;
-	sqlite3_stmt *st = stmt_get(ss, id, e);
-	struct bind b;
-	void *list = NULL;
-	int ret = -1;
+	const struct key_pair key = {ref, by_subject ? subject : NULL}; /* NULL: any subject */
+	void *list;
+	int ret;
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	b = bind_start(st);
 	if (by_ref)
-		b_exact(&b, ref);
-	if (by_ref || by_subject)
-		b_text(&b, subject);
-	if (b_done(&b, e) ||
-	    collect(ss, st, sizeof **out, read_notice, release_notice, &list, n, e))
-		goto out;
-	if (*n == 0 && by_ref && need_incident(ss, ref, e))
-		goto out;
-	if (*n == 0 && by_subject && need_person(ss, subject, "subject", e))
-		goto out;
-	*out = list;
-	list = NULL;
-	ret = 0;
-out:
-	free(list);
-	stmt_put(ss, id, st);
+		ret = fetch_all(ss, Q_NOTICE_BY_REF, bind_pair, &key, &notice_rows, &list, n, e);
+	else if (by_subject)
+		ret = fetch_all(ss, Q_NOTICE_BY_SUBJECT, bind_key, subject, &notice_rows, &list, n,
+				e);
+	else
+		ret = fetch_all(ss, Q_NOTICE_ALL, NULL, NULL, &notice_rows, &list, n, e);
+	/* None: say so when the incident or the person is unknown. */
+	if (ret == 0 && *n == 0 && by_ref)
+		ret = need_incident(ss, ref, e);
+	if (ret == 0 && *n == 0 && by_subject)
+		ret = need_person(ss, subject, "subject", e);
+	*out = list; /* NULL when there are none */
 	return ret;
 }
+
+/* ------------------------------------------------------------------------
+ * What follows a decision: ICO decisions and HR outcomes */
+
+static int read_ico(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct ico_decision *d = elem;
+	struct row r = row_start(st);
+
+	d->id = r_int(&r);
+	r_text(&r, d->ref, sizeof d->ref);
+	d->notify = r_bool(&r);
+	d->notified_at = r_ts(&r);
+	r_text(&r, d->ico_reference, sizeof d->ico_reference);
+	d->reason = r_dup(&r);
+	r_text(&r, d->decided_by, sizeof d->decided_by);
+	d->decided_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_ico(void *elem)
+{
+	ico_decision_release(elem);
+}
+
+static const struct record_rows ico_rows = {
+    .size = sizeof(struct ico_decision), .read = read_ico, .release = release_ico};
+
+static int sq_ico_put(struct store *s, struct ico_decision *d, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st;
+	struct bind b;
+	int ret = -1;
+
+	if (need_incident(ss, d->ref, e))
+		return -1;
+	if (!(st = stmt_get(ss, Q_ICO_INSERT, e)))
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, d->ref);
+	b_bool(&b, d->notify);
+	b_ts(&b, d->notified_at);
+	b_text(&b, d->ico_reference);
+	b_exact(&b, d->reason);
+	b_exact(&b, d->decided_by);
+	b_ts(&b, d->decided_at);
+	if (b_done(&b, e) ||
+	    step_write(ss, st, "ref", "the ICO decision on this incident is already recorded", e))
+		goto out;
+	d->id = sqlite3_last_insert_rowid(ss->db);
+	ret = 0;
+out:
+	stmt_put(ss, Q_ICO_INSERT, st);
+	return ret;
+}
+
+static int sq_ico_get(struct store *s, const char *ref, struct ico_decision *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	ico_decision_init(out);
+	int r = fetch_one(ss, Q_ICO_GET, bind_key, ref, &ico_rows, out, e);
+	if (r == 0 && need_incident(ss, ref, e) == 0)
+		err_set(e, ERR_NOT_FOUND, "ref", "no ICO decision on incident \"%s\"", ref);
+	return r == 1 ? 0 : -1;
+}
+
+static int read_hr(sqlite3_stmt *st, void *elem, struct err *e)
+{
+	struct hr_outcome *h = elem;
+	struct row r = row_start(st);
+
+	h->id = r_int(&r);
+	r_text(&r, h->ref, sizeof h->ref);
+	r_text(&r, h->subject, sizeof h->subject);
+	h->outcome = r_enum(&r, &vocab_hr_outcome);
+	h->notes = r_dup(&r);
+	h->effective_on = r_date(&r);
+	r_text(&r, h->recorded_by, sizeof h->recorded_by);
+	h->recorded_at = r_ts(&r);
+	return r_done(&r, e);
+}
+
+static void release_hr(void *elem)
+{
+	hr_outcome_release(elem);
+}
+
+static const struct record_rows hr_rows = {
+    .size = sizeof(struct hr_outcome), .read = read_hr, .release = release_hr};
+
+static int sq_hr_insert(struct store *s, struct hr_outcome *h, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st;
+	struct bind b;
+	int ret = -1;
+
+	if (need_incident(ss, h->ref, e) || need_person(ss, h->subject, "subject", e))
+		return -1;
+	if (!(st = stmt_get(ss, Q_HR_INSERT, e)))
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, h->ref);
+	b_exact(&b, h->subject);
+	b_enum(&b, &vocab_hr_outcome, (int)h->outcome);
+	b_exact(&b, h->notes);
+	b_date(&b, h->effective_on);
+	b_exact(&b, h->recorded_by);
+	b_ts(&b, h->recorded_at);
+	if (b_done(&b, e) ||
+	    step_write(ss, st, "subject", "an HR outcome for this subject is already recorded", e))
+		goto out;
+	h->id = sqlite3_last_insert_rowid(ss->db);
+	ret = 0;
+out:
+	stmt_put(ss, Q_HR_INSERT, st);
+	return ret;
+}
+
+static int sq_hr_list(struct store *s, const char *ref, struct hr_outcome **out, size_t *n,
+		      struct err *e)
+{
+	void *list;
+	int ret = fetch_all(sq(s), Q_HR_LIST, bind_key, ref, &hr_rows, &list, n, e);
+	*out = list;
+	return ret;
+}
+
 
 static int read_warning(sqlite3_stmt *st, void *elem, struct err *e)
 {
@@ -2468,6 +2558,9 @@ static int read_warning(sqlite3_stmt *st, void *elem, struct err *e)
 	r_text(&r, w->ref, sizeof w->ref);
 	return r_done(&r, e);
 }
+
+static const struct record_rows warning_rows = {
+    .size = sizeof(struct warning_record), .read = read_warning, .release = NULL};
 
 static int sq_warning_insert(struct store *s, struct warning_record *w, struct err *e)
 {
@@ -2504,27 +2597,13 @@ static int sq_warning_list(struct store *s, const char *staff_id, struct warning
 			   size_t *n, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_WARNING_LIST, e);
-	struct bind b;
-	void *list = NULL;
-	int ret = -1;
+	void *list;
+	int ret = fetch_all(ss, Q_WARNING_LIST, bind_key, staff_id, &warning_rows, &list, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, staff_id);
-	if (b_done(&b, e) || collect(ss, st, sizeof **out, read_warning, NULL, &list, n, e))
-		goto out;
-	if (*n == 0 && need_person(ss, staff_id, "staff_id", e))
-		goto out;
-	*out = list;
-	list = NULL;
-	ret = 0;
-out:
-	free(list);
-	stmt_put(ss, Q_WARNING_LIST, st);
+	/* None: say so when the person is unknown. */
+	if (ret == 0 && *n == 0)
+		ret = need_person(ss, staff_id, "staff_id", e);
+	*out = list; /* NULL when there are none */
 	return ret;
 }
 
@@ -2619,68 +2698,51 @@ out:
 	return ret;
 }
 
+/* A (state, count) row into counts[state]; an unknown state is skipped. */
+static int add_count(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	int64_t *counts = arg;
+	int state = vocab_parse(&vocab_state, (const char *)sqlite3_column_text(st, 0));
+
+	(void)e;
+	if (state >= 0)
+		counts[state] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
 static int sq_incident_counts(struct store *s, int64_t counts[ST_COUNT], struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_INCIDENT_COUNTS, e);
-	int rc, ret = -1;
-
 	for (int i = 0; i < ST_COUNT; i++)
 		counts[i] = 0;
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int state = vocab_parse(&vocab_state, (const char *)sqlite3_column_text(st, 0));
-		if (state >= 0)
-			counts[state] = sqlite3_column_int64(st, 1);
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(ss, e);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, Q_INCIDENT_COUNTS, st);
-	return ret;
+	return each_row(sq(s), Q_INCIDENT_COUNTS, NULL, NULL, add_count, counts, e);
+}
+
+/* The caller's callback, which audit_each hands each entry. */
+struct audit_walk {
+	audit_cb cb;
+	void *ctx;
+	struct audit_entry a; /* the entry being handed on */
+};
+
+static int walk_audit(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	struct audit_walk *w = arg;
+	int r;
+
+	(void)e;
+	read_audit(st, &w->a);
+	r = w->cb(&w->a, w->ctx);
+	audit_entry_release(&w->a);
+	return r;
 }
 
 static int sq_audit_each(struct store *s, const char *entity, audit_cb cb, void *ctx, struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	bool filter = entity && *entity;
-	enum q id = filter ? Q_AUDIT_ENTITY : Q_AUDIT_ALL;
-	sqlite3_stmt *st = stmt_get(ss, id, e);
-	struct audit_entry a;
-	struct bind b;
-	int rc, ret = -1;
+	struct audit_walk w = {.cb = cb, .ctx = ctx};
 
-	memset(&a, 0, sizeof a);
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	if (filter)
-		b_exact(&b, entity);
-	if (b_done(&b, e))
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r;
-
-		read_audit(st, &a);
-		r = cb(&a, ctx);
-		audit_entry_release(&a);
-		if (r) {
-			ret = r;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_fail(ss, e);
-		goto out;
-	}
-	ret = 0;
-out:
-	stmt_put(ss, id, st);
-	return ret;
+	if (entity && *entity)
+		return each_row(sq(s), Q_AUDIT_ENTITY, bind_key, entity, walk_audit, &w, e);
+	return each_row(sq(s), Q_AUDIT_ALL, NULL, NULL, walk_audit, &w, e);
 }
 
 static int sq_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], struct err *e)
@@ -2720,36 +2782,6 @@ static int need_account(struct sqlite_store *ss, const char *name, const char *f
 	return r ? 0 : err_set(e, ERR_NOT_FOUND, field, "account \"%s\" not found", name);
 }
 
-/* Steps a query expected to give at most one row into out via read:
- * 0 on a row, ERR_NOT_FOUND (field, what "x" not found) on none. */
-static int get_one(struct sqlite_store *ss, enum q id, const char *key, row_reader read, void *out,
-		   const char *field, const char *what, struct err *e)
-{
-	sqlite3_stmt *st = stmt_get(ss, id, e);
-	struct bind b;
-	int rc, ret = -1;
-
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, key);
-	if (b_done(&b, e))
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		err_set(e, ERR_NOT_FOUND, field, "%s not found", what);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		db_fail(ss, e);
-		goto out;
-	}
-	ret = read(st, out, e);
-out:
-	stmt_put(ss, id, st);
-	return ret;
-}
-
 /* Steps a write and reports how many rows it changed. */
 static int step_changes(struct sqlite_store *ss, sqlite3_stmt *st, int64_t *n, struct err *e)
 {
@@ -2786,6 +2818,9 @@ static void release_account(void *elem)
 {
 	account_release(elem);
 }
+
+static const struct record_rows account_rows = {
+    .size = sizeof(struct account), .read = read_account, .release = release_account};
 
 /* Binds roles as their names (an unknown bit is an invalid "role"). */
 static int b_roles(struct bind *b, unsigned roles, struct err *e)
@@ -2838,35 +2873,23 @@ out:
 
 static int sq_account_get(struct store *s, const char *name, struct account *out, struct err *e)
 {
-	char what[ACCOUNT_NAME_MAX + 16];
+	int r;
 
 	account_init(out);
-	snprintf(what, sizeof what, "account \"%.64s\"", name);
-	if (get_one(sq(s), Q_ACCOUNT_GET, name, read_account, out, "name", what, e)) {
-		account_release(out);
-		account_init(out);
-		return -1;
-	}
-	return 0;
+	r = fetch_one(sq(s), Q_ACCOUNT_GET, bind_key, name, &account_rows, out, e);
+	if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "name", "account \"%.64s\" not found", name);
+	else if (r < 0)
+		account_init(out); /* blank rather than half-read */
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_account_list(struct store *s, struct account **out, size_t *n, struct err *e)
 {
-	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_ACCOUNT_LIST, e);
-	void *list = NULL;
-	int ret = -1;
+	void *list;
+	int ret = fetch_all(sq(s), Q_ACCOUNT_LIST, NULL, NULL, &account_rows, &list, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	if (collect(ss, st, sizeof **out, read_account, release_account, &list, n, e))
-		goto out;
 	*out = list;
-	ret = 0;
-out:
-	stmt_put(ss, Q_ACCOUNT_LIST, st);
 	return ret;
 }
 
@@ -2916,6 +2939,10 @@ static int read_token(sqlite3_stmt *st, void *elem, struct err *e)
 	return r_done(&r, e);
 }
 
+/* A token owns nothing (api_token_release is a no-op). */
+static const struct record_rows token_rows = {
+    .size = sizeof(struct api_token), .read = read_token, .release = NULL};
+
 static int sq_token_insert(struct store *s, struct api_token *t, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -2949,39 +2976,28 @@ out:
 static int sq_token_get_by_hash(struct store *s, const char *hash, struct api_token *out,
 				struct err *e)
 {
+	int r;
+
 	api_token_init(out);
-	if (get_one(sq(s), Q_TOKEN_BY_HASH, hash, read_token, out, "token", "token", e)) {
-		api_token_init(out);
-		return -1;
-	}
-	return 0;
+	r = fetch_one(sq(s), Q_TOKEN_BY_HASH, bind_key, hash, &token_rows, out, e);
+	if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "token", "token not found");
+	else if (r < 0)
+		api_token_init(out); /* blank rather than half-read */
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_token_list(struct store *s, const char *account, struct api_token **out, size_t *n,
 			 struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
-	sqlite3_stmt *st = stmt_get(ss, Q_TOKEN_LIST, e);
-	struct bind b;
-	void *list = NULL;
-	int ret = -1;
+	void *list;
+	int ret = fetch_all(ss, Q_TOKEN_LIST, bind_key, account, &token_rows, &list, n, e);
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	b = bind_start(st);
-	b_exact(&b, account);
-	if (b_done(&b, e) || collect(ss, st, sizeof **out, read_token, NULL, &list, n, e))
-		goto out;
-	if (*n == 0 && need_account(ss, account, "name", e))
-		goto out;
-	*out = list;
-	list = NULL;
-	ret = 0;
-out:
-	free(list);
-	stmt_put(ss, Q_TOKEN_LIST, st);
+	/* None: say so when the account is unknown. */
+	if (ret == 0 && *n == 0)
+		ret = need_account(ss, account, "name", e);
+	*out = list; /* NULL when there are none */
 	return ret;
 }
 
@@ -3064,6 +3080,14 @@ static int read_session(sqlite3_stmt *st, void *elem, struct err *e)
 	return r_done(&r, e);
 }
 
+static void release_session(void *elem)
+{
+	session_release(elem);
+}
+
+static const struct record_rows session_rows = {
+    .size = sizeof(struct session), .read = read_session, .release = release_session};
+
 static int sq_session_insert(struct store *s, const struct session *x, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -3096,13 +3120,15 @@ out:
 static int sq_session_get_by_hash(struct store *s, const char *hash, struct session *out,
 				  struct err *e)
 {
+	int r;
+
 	session_init(out);
-	if (get_one(sq(s), Q_SESSION_BY_HASH, hash, read_session, out, "session", "session", e)) {
-		session_release(out);
-		session_init(out);
-		return -1;
-	}
-	return 0;
+	r = fetch_one(sq(s), Q_SESSION_BY_HASH, bind_key, hash, &session_rows, out, e);
+	if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "session", "session not found");
+	else if (r < 0)
+		session_init(out); /* blank rather than half-read */
+	return r == 1 ? 0 : -1;
 }
 
 static int sq_session_touch(struct store *s, const char *hash, ts_t at, struct err *e)
@@ -3369,6 +3395,10 @@ static const struct store_ops sqlite_ops = {
     .decision_list = sq_decision_list,
     .notice_insert = sq_notice_insert,
     .notice_list = sq_notice_list,
+    .ico_put = sq_ico_put,
+    .ico_get = sq_ico_get,
+    .hr_insert = sq_hr_insert,
+    .hr_list = sq_hr_list,
     .warning_insert = sq_warning_insert,
     .warning_list = sq_warning_list,
     .audit_append = sq_audit_append,

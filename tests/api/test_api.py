@@ -577,6 +577,45 @@ def subject_never_sees_own_case():
 
 
 @test
+def dpo_records_ico_decisions_and_hr_records_outcomes():
+    """SPEC 1: the DPO records ICO notification decisions on incidents with
+    personal data; HR records disciplinary outcomes in their subtree."""
+    w = world()
+    r = w.post(f"{API}/incidents", incident_body("line", description="ico and hr"), as_="rae")
+    eq(r.status, 201, f"report: {r.describe()}")
+    ref = r.json()["ref"]
+    for st in ("triaged", "investigating"):
+        eq(w.post(f"{API}/incidents/{ref}/transitions", {"status": st}, as_="sam").status, 200,
+           f"security moves it to {st}")
+    ico = {"notify": True, "reason": "client list sent to the wrong firm",
+           "ico_reference": "IC-000001-X1"}
+    for acct, want in (("mina", 403), ("hal", 403), ("ann", 404), ("uma", 404)):
+        problem(w.post(f"{API}/incidents/{ref}/ico-decision", ico, as_=acct), want)
+    problem(w.post(f"{API}/incidents/{ref}/ico-decision", {"notify": True}, as_="pat"), 400,
+            field="reason")
+    r = w.post(f"{API}/incidents/{ref}/ico-decision", ico, as_="pat")
+    eq(r.status, 201, f"the DPO records it: {r.describe()}")
+    problem(w.post(f"{API}/incidents/{ref}/ico-decision", ico, as_="pat"), 409)
+    case = w.get(f"{API}/incidents/{ref}", as_="pat").json()
+    eq(case["ico_decision"]["ico_reference"], "IC-000001-X1", "the case shows the ICO decision")
+    # HR: after the manager's decision, in HR's own subtree only.
+    eq(w.post(f"{API}/incidents/{ref}/assessments", {}, as_="mina").status, 201, "assessed")
+    hr = {"subject": "D200", "outcome": "written-warning", "notes": "hearing held"}
+    problem(w.post(f"{API}/incidents/{ref}/hr-outcomes", hr, as_="hal"), 409)  # no decision
+    d = {"subject": "D200", "outcome": "formal-action", "severity": "serious",
+         "rationale": "personal data of 250 clients", "override_reason": "agreed with HR"}
+    r = w.post(f"{API}/incidents/{ref}/decisions", d, as_="mina")
+    eq(r.status, 201, f"the manager decides: {r.describe()}")
+    for acct, want in (("lara", 404), ("mina", 403), ("pat", 403)):
+        problem(w.post(f"{API}/incidents/{ref}/hr-outcomes", hr, as_=acct), want)
+    r = w.post(f"{API}/incidents/{ref}/hr-outcomes", hr, as_="hal")
+    eq(r.status, 201, f"HR of hmcts records it: {r.describe()}")
+    ws = w.get(f"{API}/people/D200/warnings", as_="hal").json()["warnings"]
+    check(any(x["level"] == "written-warning" and x["live"] for x in ws),
+          f"the written warning is live on record: {ws!r}")
+
+
+@test
 def subject_who_reported_sees_only_the_report():
     w = world()
     r = w.post(f"{API}/incidents", {"org": "hmcts-crime", "types": ["pass-lost"],

@@ -737,7 +737,8 @@ static void test_migration(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	raw_exec(f->path, "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;"
+	raw_exec(f->path, "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
+			  "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;"
 			  "PRAGMA user_version = 1");
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
 					  "'accounts'"),
@@ -746,7 +747,7 @@ static void test_migration(void **state)
 		struct err e = {0};
 		assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM people"), 2);
 	add_alice(f);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM accounts"), 1);

@@ -194,7 +194,7 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	assert_int_equal(store_sqlite_open(f->path, &s2, &e), 0);
 	store_close(s2);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
 	/* The register is private to its owner. */
 	assert_int_equal(stat(f->path, &sb), 0);
@@ -240,7 +240,7 @@ static void test_open_refuses(void **state)
 	assert_int_equal(e.kind, ERR_RUNTIME);
 	assert_string_equal(e.field, "db");
 
-	raw_exec(f->path, "PRAGMA user_version = 2");
+	raw_exec(f->path, "PRAGMA user_version = 3");
 	assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 }
 
