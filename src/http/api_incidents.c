@@ -104,23 +104,50 @@ enum MHD_Result api_incidents_list(struct req *r)
 				    (json_int_t)f.limit, "offset", (json_int_t)f.offset));
 }
 
+/* Reporting runs on the writer thread, in a group commit with the other
+ * writes under way. */
+struct report_job {
+	json_t *in;
+	struct incident inc;
+};
+
+static int report_job_run(struct store *s, void *arg, struct err *e)
+{
+	struct req *r = arg;
+	struct report_job *j = r->job;
+	return registry_report(s, &r->actor, j->in, r->now, &j->inc, e);
+}
+
+static void report_job_cleanup(struct req *r)
+{
+	struct report_job *j = r->job;
+	json_decref(j->in);
+	incident_release(&j->inc);
+}
+
+static enum MHD_Result report_job_finish(struct req *r)
+{
+	struct report_job *j = r->job;
+	enum MHD_Result ret;
+	if (r->job_rc) {
+		ret = reply_err(r, &r->job_err);
+	} else {
+		r->location = arena_printf(&r->arena, "/api/v1/incidents/%s", j->inc.ref);
+		ret = reply_json(r, 201, incident_to_json(&j->inc, true));
+	}
+	report_job_cleanup(r);
+	return ret;
+}
+
 enum MHD_Result api_incidents_create(struct req *r)
 {
 	struct err e = {0};
-	struct incident inc;
-	json_t *in = req_json(r, &e);
-	if (!in)
+	struct report_job *j = arena_alloc(&r->arena, sizeof *j);
+	if (!(j->in = req_json(r, &e)))
 		return reply_err(r, &e);
-	int rc = registry_report(r->store, &r->actor, in, r->now, &inc, &e);
-	json_decref(in);
-	if (rc) {
-		incident_release(&inc);
-		return reply_err(r, &e);
-	}
-	r->location = arena_printf(&r->arena, "/api/v1/incidents/%s", inc.ref);
-	json_t *o = incident_to_json(&inc, true);
-	incident_release(&inc);
-	return reply_json(r, 201, o);
+	incident_init(&j->inc);
+	r->job = j;
+	return reply_after_write(r, report_job_run, r, report_job_finish, report_job_cleanup);
 }
 
 /* ---- one incident ---- */
@@ -133,7 +160,7 @@ static enum MHD_Result show_part(struct req *r, const char *part)
 	if (registry_read_case(r->store, &r->actor, r->params[0], &o, &e))
 		return reply_err(r, &e);
 	if (!part)
-		return reply_audited(r, o, "incident.read", r->params[0]);
+		return reply_audited(r, o);
 	json_t *arr = json_object_get(o, part);
 	const char *view = json_string_value(json_object_get(o, "view"));
 	if (!arr || !view || strcmp(view, "case") != 0) {
@@ -144,7 +171,7 @@ static enum MHD_Result show_part(struct req *r, const char *part)
 	}
 	json_t *out = json_pack("{s:s, s:O}", "ref", r->params[0], part, arr);
 	json_decref(o);
-	return reply_audited(r, out, "incident.read", r->params[0]);
+	return reply_audited(r, out);
 }
 
 enum MHD_Result api_incident_get(struct req *r)

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "http/arena.h"
 #include "http/server.h"
+#include "service/writeq.h"
 #include "store/store.h"
 
 #define MAX_PATH_PARAMS 3
@@ -66,11 +67,15 @@ struct req {
 	const char *set_cookie; /* arena string: a Set-Cookie header to send */
 	const char *location;   /* arena string: a Location header to send */
 	bool unsupported_media; /* the body's Content-Type was not JSON: 415 */
-	/* A reply held back until its audit entry is durable (auditq). */
-	json_t *held;
-	bool awaiting_audit;
-	int audit_rc;
-	struct err audit_err;
+	/* A write run by the writer thread (writeq): the connection is
+	 * suspended until it is durable, then job_finish builds the reply. */
+	bool awaiting_write;
+	enum MHD_Result (*job_finish)(struct req *r);
+	void (*job_cleanup)(struct req *r); /* if the reply is never built */
+	void *job; /* the handler's state for job_finish and job_cleanup */
+	int job_rc;
+	struct err job_err;
+	json_t *held; /* an audited read's reply, sent once its audit is durable */
 	char allow[64];         /* for a 405: the methods the path takes */
 };
 
@@ -80,11 +85,16 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body);
 /* RFC 9457 problem details, naming the offending field when there is one. */
 enum MHD_Result reply_problem(struct req *r, unsigned status, const char *title,
 			      const char *field, const char *detail);
-/* Replies 200 with body once an audit entry (action, entity) is durable:
- * suspends the connection, queues the entry in the group committer, and
- * lets the worker serve others meanwhile. */
-enum MHD_Result reply_audited(struct req *r, json_t *body, const char *action,
-			      const char *entity);
+/* Runs fn(store, arg, e) on the writer thread in a group commit: the
+ * connection is suspended (the worker serves others meanwhile) and, once
+ * the write is durable or has failed (r->job_rc, r->job_err), finish
+ * builds the reply; cleanup (may be NULL) frees arg if it never runs. */
+enum MHD_Result reply_after_write(struct req *r, writeq_fn fn, void *arg,
+				  enum MHD_Result (*finish)(struct req *r),
+				  void (*cleanup)(struct req *r));
+/* Replies 200 with body once the read of incident r->params[0] has been
+ * audited (a write in the group commit). */
+enum MHD_Result reply_audited(struct req *r, json_t *body);
 /* Maps an err to its status (400/404/409/403/500) and replies. */
 enum MHD_Result reply_err(struct req *r, const struct err *e);
 enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, const char *body,

@@ -17,7 +17,8 @@
 #include "http/http.h"
 #include "http/log.h"
 #include "service/accounts.h"
-#include "service/auditq.h"
+#include "service/registry.h"
+#include "service/writeq.h"
 
 #define THROTTLE_SLOTS 1024
 #define THROTTLE_WINDOW 900 /* seconds */
@@ -43,7 +44,7 @@ struct server {
 	struct metrics *metrics;
 	struct log log;
 	pthread_mutex_t write_mu; /* shared by the pool's connections (store.h) */
-	struct auditq *auditq;
+	struct writeq *writeq;
 	pthread_mutex_t throttle_mu;
 	struct throttle_slot throttle[THROTTLE_SLOTS];
 	atomic_long connections;
@@ -233,38 +234,50 @@ enum MHD_Result reply_err(struct req *r, const struct err *e)
 	return reply_problem(r, status, NULL, e->field, e->msg);
 }
 
-static void audit_done(void *ctx, int rc, const struct err *e)
+static void write_done(void *ctx, int rc, const struct err *e)
 {
 	struct req *r = ctx;
-	r->audit_rc = rc;
+	r->job_rc = rc;
 	if (rc)
-		r->audit_err = *e;
+		r->job_err = *e;
 	/* The worker picks the request up again in on_request. */
 	MHD_resume_connection(r->conn);
 }
 
-enum MHD_Result reply_audited(struct req *r, json_t *body, const char *action,
-			      const char *entity)
+enum MHD_Result reply_after_write(struct req *r, writeq_fn fn, void *arg,
+				  enum MHD_Result (*finish)(struct req *r),
+				  void (*cleanup)(struct req *r))
 {
-	r->held = body;
-	r->awaiting_audit = true;
+	r->job_finish = finish;
+	r->job_cleanup = cleanup;
+	r->awaiting_write = true;
 	/* Suspend before queueing: the writer may finish before we return. */
 	MHD_suspend_connection(r->conn);
-	auditq_submit(r->srv->auditq, &r->actor, r->now, action, entity, NULL, audit_done, r);
+	writeq_submit(r->srv->writeq, fn, arg, write_done, r);
 	return MHD_YES;
 }
 
-/* A held reply whose audit entry has now committed (or failed). */
+static int audit_read_job(struct store *s, void *arg, struct err *e)
+{
+	struct req *r = arg;
+	return registry_audit_read(s, &r->actor, r->params[0], r->now, e);
+}
+
 static enum MHD_Result finish_audited(struct req *r)
 {
 	json_t *body = r->held;
 	r->held = NULL;
-	r->awaiting_audit = false;
-	if (r->audit_rc) {
+	if (r->job_rc) {
 		json_decref(body);
-		return reply_err(r, &r->audit_err);
+		return reply_err(r, &r->job_err);
 	}
 	return reply_json(r, 200, body);
+}
+
+enum MHD_Result reply_audited(struct req *r, json_t *body)
+{
+	r->held = body;
+	return reply_after_write(r, audit_read_job, r, finish_audited, NULL);
 }
 
 /* ---- request reading ---- */
@@ -466,8 +479,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->awaiting_audit)
-		return finish_audited(r);
+	if (r->awaiting_write) {
+		r->awaiting_write = false;
+		r->job_cleanup = NULL;
+		return r->job_finish(r);
+	}
 	if (r->status)
 		return MHD_YES; /* already answered (413 on Content-Length) */
 	return dispatch(s, r);
@@ -489,6 +505,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		   r->authed ? r->actor.name : NULL);
 	if (r->store)
 		server_store_put(s, r->store);
+	if (r->job_cleanup)
+		r->job_cleanup(r);
 	json_decref(r->held);
 	arena_release(&r->arena);
 	free(r->body);
@@ -556,12 +574,12 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 		s->pool.free[i]->write_lock = &s->write_mu;
 		s->pool.nfree++;
 	}
-	/* The audit writer has a connection of its own. */
+	/* The writer has a connection of its own. */
 	struct store *w;
 	if (store_open(cfg->db, &w, e))
 		goto out;
 	w->write_lock = &s->write_mu;
-	s->auditq = auditq_new(w);
+	s->writeq = writeq_new(w);
 	s->metrics = metrics_new(routes_count);
 	s->d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
@@ -593,15 +611,15 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 		usleep(100 * 1000);
 	/* Commit what is queued and resume its held replies before stopping:
 	 * no suspended connection may outlive the daemon. */
-	auditq_free(s->auditq);
-	s->auditq = NULL;
+	writeq_free(s->writeq);
+	s->writeq = NULL;
 	MHD_stop_daemon(s->d);
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
 	s->d = NULL;
 	ret = 0;
 out:
-	auditq_free(s->auditq);
+	writeq_free(s->writeq);
 	if (s->d)
 		MHD_stop_daemon(s->d);
 	for (size_t i = 0; i < s->pool.nfree; i++)

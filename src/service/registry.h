@@ -91,6 +91,9 @@ int registry_ico_decide(struct store *s, const struct actor *a, const char *ref,
  * goes on record as a warning. out is filled (caller releases). */
 int registry_hr_outcome(struct store *s, const struct actor *a, const char *ref,
 			const json_t *in, ts_t now, struct hr_outcome *out, struct err *e);
+/* Audits a's read of incident ref ("incident.read"), one transaction. */
+int registry_audit_read(struct store *s, const struct actor *a, const char *ref, ts_t now,
+			struct err *e);
 /* The whole case: facts, timeline, assessments, decisions, notices,
  * notes; the read is audited. */
 int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,

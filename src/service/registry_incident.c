@@ -776,6 +776,18 @@ out:
 	return ret;
 }
 
+int registry_audit_read(struct store *s, const struct actor *a, const char *ref, ts_t now,
+			struct err *e)
+{
+	if (s->ops->begin(s, e))
+		return -1;
+	if (reg_audit(s, a, now, "incident.read", ref, NULL, e) || s->ops->commit(s, e)) {
+		s->ops->rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
 int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t now,
 		  json_t **out, struct err *e)
 {
@@ -783,9 +795,7 @@ int registry_show(struct store *s, const struct actor *a, const char *ref, ts_t 
 	if (registry_read_case(s, a, ref, &o, e))
 		return -1;
 	/* The read of personal content is audited before it is handed over. */
-	if (s->ops->begin(s, e) || reg_audit(s, a, now, "incident.read", ref, NULL, e) ||
-	    s->ops->commit(s, e)) {
-		s->ops->rollback(s);
+	if (registry_audit_read(s, a, ref, now, e)) {
 		json_decref(o);
 		return -1;
 	}

@@ -65,6 +65,12 @@ struct store_ops {
 	int (*begin)(struct store *s, struct err *e); /* a write transaction */
 	/* A read-only snapshot, ended by commit(): takes no write lock. */
 	int (*begin_read)(struct store *s, struct err *e);
+	/* Group commit: one transaction around many operations. Inside a
+	 * group, begin/commit/rollback act on savepoints, so each operation
+	 * still succeeds or fails alone, but nothing is durable until
+	 * group_end(commit true) commits them all (and if that fails, none). */
+	int (*group_begin)(struct store *s, struct err *e);
+	int (*group_end)(struct store *s, bool commit, struct err *e);
 	int (*commit)(struct store *s, struct err *e);
 	void (*rollback)(struct store *s);
 	/* A consistent copy of the whole store at path (online). */

@@ -343,6 +343,9 @@ _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATI
 enum q {
 	Q_BEGIN,
 	Q_BEGIN_READ,
+	Q_NEST,
+	Q_NEST_RELEASE,
+	Q_NEST_ROLLBACK,
 	Q_COMMIT,
 	Q_ROLLBACK,
 	Q_SAVEPOINT,
@@ -422,6 +425,9 @@ static const char *const queries[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     /* A snapshot for a consistent multi-query read; takes no write lock. */
     [Q_BEGIN_READ] = "BEGIN DEFERRED",
+    [Q_NEST] = "SAVEPOINT br_nest",
+    [Q_NEST_RELEASE] = "RELEASE br_nest",
+    [Q_NEST_ROLLBACK] = "ROLLBACK TO br_nest",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_SAVEPOINT] = "SAVEPOINT br_op",
@@ -587,6 +593,12 @@ struct sqlite_store {
 	struct store base; /* first: a struct store * is a struct sqlite_store * */
 	sqlite3 *db;
 	bool write_locked; /* holds base.write_lock (when one is shared) */
+	/* Write transactions nest: level 1 is BEGIN IMMEDIATE, deeper levels
+	 * are savepoints. A group (group_begin) owns level 1, so that the
+	 * operations run inside it commit and roll back only their own
+	 * savepoints. */
+	int depth;
+	bool group;
 	sqlite3_stmt *stmts[Q_COUNT];
 };
 
@@ -1290,11 +1302,23 @@ static int op_end(struct sqlite_store *ss, struct op *op, int ret, struct err *e
 static int sq_begin(struct store *s, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
+	if (ss->depth > 0) {
+		/* Inside a group: a savepoint. If the group's transaction was
+		 * lost (SQLite rolls back on some I/O errors), refuse: a
+		 * savepoint outside a transaction would commit on release. */
+		if (sqlite3_get_autocommit(ss->db))
+			return err_set(e, ERR_RUNTIME, "db", "the enclosing transaction was lost");
+		if (run(ss, Q_NEST, e))
+			return -1;
+		ss->depth++;
+		return 0;
+	}
 	write_lock(ss);
 	if (run(ss, Q_BEGIN, e)) {
 		write_unlock(ss);
 		return -1;
 	}
+	ss->depth = 1;
 	return 0;
 }
 
@@ -1306,10 +1330,21 @@ static int sq_begin_read(struct store *s, struct err *e)
 static int sq_commit(struct store *s, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
+	if (ss->depth > 1) {
+		if (run(ss, Q_NEST_RELEASE, e))
+			return -1;
+		ss->depth--;
+		return 0;
+	}
+	if (ss->depth == 1 && ss->group)
+		return err_set(e, ERR_RUNTIME, "db", "commit without a matching begin in a group");
+	/* Level 1, or the end of a read snapshot (depth 0). */
 	int rc = run(ss, Q_COMMIT, e);
 	/* A failed COMMIT leaves the transaction open for rollback(). */
-	if (rc == 0 || sqlite3_get_autocommit(ss->db))
+	if (rc == 0 || sqlite3_get_autocommit(ss->db)) {
+		ss->depth = 0;
 		write_unlock(ss);
+	}
 	return rc;
 }
 
@@ -1317,9 +1352,50 @@ static void sq_rollback(struct store *s)
 {
 	struct sqlite_store *ss = sq(s);
 
+	if (ss->depth > 1) {
+		if (!sqlite3_get_autocommit(ss->db) && run(ss, Q_NEST_ROLLBACK, NULL) == 0)
+			run(ss, Q_NEST_RELEASE, NULL);
+		ss->depth--;
+		return;
+	}
+	/* A stray rollback inside a group must not undo the others' work. */
+	if (ss->depth == 1 && ss->group)
+		return;
 	if (!sqlite3_get_autocommit(ss->db))
 		run(ss, Q_ROLLBACK, NULL);
+	ss->depth = 0;
 	write_unlock(ss);
+}
+
+static int sq_group_begin(struct store *s, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	if (ss->depth != 0)
+		return err_set(e, ERR_RUNTIME, "db", "a group cannot start inside a transaction");
+	if (sq_begin(s, e))
+		return -1;
+	ss->group = true;
+	return 0;
+}
+
+static int sq_group_end(struct store *s, bool commit, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	int rc = 0;
+	ss->group = false;
+	/* Operations that left savepoints open are undone with the group. */
+	if (ss->depth != 1)
+		commit = false, rc = err_set(e, ERR_RUNTIME, "db", "an operation left a savepoint open");
+	if (commit && sqlite3_get_autocommit(ss->db))
+		commit = false, rc = err_set(e, ERR_RUNTIME, "db", "the group's transaction was lost");
+	if (commit && sq_commit(s, e) == 0)
+		return 0;
+	if (commit)
+		rc = -1;
+	while (ss->depth > 1)
+		sq_rollback(s);
+	sq_rollback(s);
+	return commit ? -1 : rc;
 }
 
 /* The file is created here with O_EXCL, so an existing file is never
@@ -3367,6 +3443,8 @@ static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
+    .group_begin = sq_group_begin,
+    .group_end = sq_group_end,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .backup = sq_backup,

@@ -1322,10 +1322,13 @@ static void test_rollback(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM people"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 0);
 
-	/* begin twice is an error; commit without a transaction too. */
+	/* begin inside a transaction nests: the inner level is a savepoint
+	 * whose rollback undoes only its own work. Commit without a
+	 * transaction is an error. */
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	assert_int_equal(s->ops->begin(s, &e), -1);
-	assert_int_equal(e.kind, ERR_RUNTIME);
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	add_org(s, "gone", NULL);
+	s->ops->rollback(s);
 	add_org(s, "moj", NULL);
 	/* A failed multi-statement write undoes only itself: the transaction
 	 * stays usable and commits the rest. */
@@ -1337,8 +1340,57 @@ static void test_rollback(void **state)
 	assert_int_equal(s->ops->commit(s, &e), 0);
 	assert_int_equal(s->ops->commit(s, &e), -1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs WHERE code = 'gone'"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM people"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sequences"), 0);
+}
+
+/* Group commit: each operation in the group succeeds or fails alone, a
+ * stray rollback cannot undo the others, and nothing is durable before
+ * group_end commits. */
+static void test_group(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = f->s;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(s->ops->group_begin(s, &e), 0);
+	/* Operation 1 commits its savepoint. */
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	add_org(s, "moj", NULL);
+	assert_int_equal(s->ops->commit(s, &e), 0);
+	/* Operation 2 fails and rolls back, twice over: only itself. */
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	add_org(s, "hmcts", "moj");
+	s->ops->rollback(s);
+	s->ops->rollback(s);
+	/* Not yet durable: another connection sees nothing. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 0);
+	assert_int_equal(s->ops->group_end(s, true, &e), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs WHERE code = 'moj'"), 1);
+
+	/* A group that is not committed leaves nothing. */
+	assert_int_equal(s->ops->group_begin(s, &e), 0);
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	add_org(s, "laa", "moj");
+	assert_int_equal(s->ops->commit(s, &e), 0);
+	assert_int_equal(s->ops->group_end(s, false, &e), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+
+	/* An operation that leaves its savepoint open fails the group. */
+	assert_int_equal(s->ops->group_begin(s, &e), 0);
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	add_org(s, "opg", "moj");
+	assert_int_equal(s->ops->group_end(s, true, &e), -1);
+	assert_int_equal(e.kind, ERR_RUNTIME);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	/* And the connection is usable again. */
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	add_org(s, "opg", "moj");
+	assert_int_equal(s->ops->commit(s, &e), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 2);
 }
 
 /* ---- backup ----------------------------------------------------------- */
@@ -1424,6 +1476,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
