@@ -119,14 +119,16 @@ static bool needs_dso(const struct ctx *c)
 {
 	return is_secret(c);
 }
+/* SPEC 3.4 as written: legal referral on the `criminal` fact; vetting on a
+ * circumstances or criminal *type* for a person cleared above BPSS. */
 static bool needs_legal(const struct ctx *c)
 {
-	return c->f->criminal || (c->flags & TYPE_CRIMINAL);
+	return c->f->criminal;
 }
 static bool needs_vetting(const struct ctx *c)
 {
 	return c->f->subject.clearance > CLR_BPSS &&
-	       ((c->flags & (TYPE_CIRCUMSTANCES | TYPE_CRIMINAL)) || c->f->criminal);
+	       (c->flags & (TYPE_CIRCUMSTANCES | TYPE_CRIMINAL));
 }
 static bool needs_access_review(const struct ctx *c)
 {

@@ -750,6 +750,12 @@ static const struct action_case {
     {"{'types':['criminal-act'],'criminal':true,'subject':{'clearance':'sc'}}",
      {"legal-referral", "vetting-notify", NULL}},
     {"{'types':['pass-lost'],'subject':{'clearance':'dv'}}", {NULL}},
+    /* SPEC 3.4 as written: the criminal fact refers to legal services, a
+     * criminal *type* (with clearance above bpss) tells vetting. */
+    {"{'types':['criminal-act'],'subject':{'clearance':'sc'}}", {"vetting-notify", NULL}},
+    {"{'types':['criminal-act'],'subject':{'clearance':'bpss'}}", {NULL}},
+    {"{'types':['portable-asset-lost'],'criminal':true,'subject':{'clearance':'sc'}}",
+     {"legal-referral", NULL}},
     {"{'types':['account-sharing'],'subject':{'clearance':'sc'}}", {"access-review", NULL}},
     /* contract-manager-notify: route contract */
     {"{'types':['pass-lost'],'subject':{'engagement':'contractor'}}",
