@@ -119,13 +119,6 @@ void session_release(struct session *s)
 	sodium_memzero(s->csrf, sizeof s->csrf);
 }
 
-json_t *session_to_json(const struct session *s)
-{
-	return json_pack("{s:s, s:o, s:o, s:o}", "account", s->account, "created_at",
-			 ts_json(s->created_at), "last_seen_at", ts_json(s->last_seen_at),
-			 "expires_at", ts_json(s->expires_at));
-}
-
 static bool is_lower_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');

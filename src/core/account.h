@@ -85,7 +85,6 @@ json_t *api_token_to_json(const struct api_token *t);
 void session_init(struct session *s);
 void session_release(struct session *s);
 /* {"account", "created_at", "last_seen_at", "expires_at"}. */
-json_t *session_to_json(const struct session *s);
 
 /* True when s is an account name: 1..64 of [a-z0-9._-], starting with a
  * letter or digit. */

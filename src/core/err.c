@@ -27,28 +27,6 @@ int err_set(struct err *e, enum err_kind kind, const char *field, const char *fm
 	return -1;
 }
 
-void err_prefix_field(struct err *e, const char *prefix)
-{
-	char tmp[sizeof e->field];
-	if (!e || !prefix || !*prefix)
-		return;
-	memcpy(tmp, e->field, sizeof tmp);
-	size_t n = strlen(prefix);
-	if (n >= sizeof e->field)
-		n = sizeof e->field - 1;
-	memcpy(e->field, prefix, n);
-	if (tmp[0] && n + 1 < sizeof e->field) {
-		if (tmp[0] != '[')
-			e->field[n++] = '.';
-		size_t m = strlen(tmp);
-		if (m > sizeof e->field - 1 - n)
-			m = sizeof e->field - 1 - n;
-		memcpy(e->field + n, tmp, m);
-		n += m;
-	}
-	e->field[n] = '\0';
-}
-
 const char *err_kind_name(enum err_kind kind)
 {
 	switch (kind) {

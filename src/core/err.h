@@ -24,8 +24,6 @@ void err_clear(struct err *e);
  * `return err_set(e, ERR_INVALID, "intent", "invalid value \"%s\"", s);` */
 int err_set(struct err *e, enum err_kind kind, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Prefixes the field with "prefix." (or "prefix[i]." style if given so). */
-void err_prefix_field(struct err *e, const char *prefix);
 const char *err_kind_name(enum err_kind kind);
 
 #endif
