@@ -19,16 +19,6 @@ _Static_assert(ACCOUNT_CSRF_BUF == ACCOUNT_SECRET_BYTES * 2 + 1, "CSRF token hex
 
 #define ALL_ROLES ((1u << ROLE_COUNT) - 1)
 
-static json_t *ts_json(ts_t t)
-{
-	char buf[TS_BUF];
-
-	if (t == TS_NONE)
-		return json_null();
-	date_format_ts(t, buf);
-	return json_string(buf);
-}
-
 void account_init(struct account *a)
 {
 	memset(a, 0, sizeof *a);
@@ -73,8 +63,8 @@ json_t *account_to_json(const struct account *a)
 {
 	return json_pack("{s:s, s:s, s:o, s:b, s:o, s:i, s:o}", "name", a->name, "staff_id",
 			 a->staff_id, "roles", account_roles_to_json(a->roles), "disabled",
-			 a->disabled, "created_at", ts_json(a->created_at), "failed_logins",
-			 a->failed_logins, "locked_until", ts_json(a->locked_until));
+			 a->disabled, "created_at", jsonx_ts_value(a->created_at), "failed_logins",
+			 a->failed_logins, "locked_until", jsonx_ts_value(a->locked_until));
 }
 
 void api_token_init(struct api_token *t)
@@ -101,8 +91,8 @@ json_t *api_token_to_json(const struct api_token *t)
 {
 	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:b}", "id", (json_int_t)t->id, "account",
 			 t->account, "label", t->label[0] ? json_string(t->label) : json_null(),
-			 "created_at", ts_json(t->created_at), "last_used_at",
-			 ts_json(t->last_used_at), "revoked_at", ts_json(t->revoked_at), "revoked",
+			 "created_at", jsonx_ts_value(t->created_at), "last_used_at",
+			 jsonx_ts_value(t->last_used_at), "revoked_at", jsonx_ts_value(t->revoked_at), "revoked",
 			 t->revoked_at != TS_NONE);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/assess.h"
+#include "core/jsonx.h"
 
 void assessment_record_release(struct assessment_record *r)
 {
@@ -20,15 +21,6 @@ void assessment_record_list_free(struct assessment_record *list, size_t n)
 	free(list);
 }
 
-static json_t *ts_json(ts_t t)
-{
-	char buf[TS_BUF];
-	if (t == TS_NONE)
-		return json_null();
-	date_format_ts(t, buf);
-	return json_string(buf);
-}
-
 json_t *assessment_record_to_json(const struct assessment_record *r)
 {
 	json_t *o = r->result ? json_loads(r->result, 0, NULL) : NULL;
@@ -38,7 +30,7 @@ json_t *assessment_record_to_json(const struct assessment_record *r)
 	}
 	json_t *facts = r->facts ? json_loads(r->facts, 0, NULL) : NULL;
 	json_object_set_new(o, "subject", json_string(r->subject));
-	json_object_set_new(o, "assessed_at", ts_json(r->assessed_at));
+	json_object_set_new(o, "assessed_at", jsonx_ts_value(r->assessed_at));
 	json_object_set_new(o, "assessed_by", json_string(r->assessed_by));
 	json_object_set_new(o, "facts", facts ? facts : json_null());
 	return o;
@@ -105,5 +97,5 @@ json_t *decision_to_json(const struct decision *d)
 			 "recommendation", vocab_name(&vocab_recommendation, d->recommendation),
 			 "rationale", d->rationale ? d->rationale : "", "override_reason",
 			 d->override_reason ? json_string(d->override_reason) : json_null(),
-			 "decided_by", d->decided_by, "decided_at", ts_json(d->decided_at));
+			 "decided_by", d->decided_by, "decided_at", jsonx_ts_value(d->decided_at));
 }

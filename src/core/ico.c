@@ -52,21 +52,12 @@ bool ico_decision_in_time(const struct ico_decision *d, ts_t discovered_at)
 	return discovered_at != TS_NONE && when <= discovered_at + ICO_DEADLINE_HOURS * 3600;
 }
 
-static json_t *ts_json(ts_t t)
-{
-	char buf[TS_BUF];
-	if (t == TS_NONE)
-		return json_null();
-	date_format_ts(t, buf);
-	return json_string(buf);
-}
-
 json_t *ico_decision_to_json(const struct ico_decision *d, ts_t discovered_at)
 {
 	return json_pack("{s:b, s:o, s:o, s:s, s:s, s:o, s:b}", "notify", d->notify, "notified_at",
-			 ts_json(d->notified_at), "ico_reference",
+			 jsonx_ts_value(d->notified_at), "ico_reference",
 			 d->ico_reference[0] ? json_string(d->ico_reference) : json_null(),
 			 "reason", d->reason ? d->reason : "", "decided_by", d->decided_by,
-			 "decided_at", ts_json(d->decided_at), "within_72_hours",
+			 "decided_at", jsonx_ts_value(d->decided_at), "within_72_hours",
 			 ico_decision_in_time(d, discovered_at));
 }

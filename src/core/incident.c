@@ -127,15 +127,6 @@ int incident_parse(struct incident *inc, const json_t *in, const struct guidance
 	return 0;
 }
 
-static json_t *ts_json(ts_t t)
-{
-	char buf[TS_BUF];
-	if (t == TS_NONE)
-		return json_null();
-	date_format_ts(t, buf);
-	return json_string(buf);
-}
-
 json_t *incident_facts_json(const struct incident *inc)
 {
 	json_t *types = json_array();
@@ -149,7 +140,7 @@ json_t *incident_facts_json(const struct incident *inc)
 			 inc->third_party_disclosure, "authorised", inc->authorised, "criminal",
 			 inc->criminal, "intent", vocab_name(&vocab_intent, inc->intent), "damage",
 			 vocab_name(&vocab_damage, inc->damage), "discovered_at",
-			 ts_json(inc->discovered_at));
+			 jsonx_ts_value(inc->discovered_at));
 }
 
 json_t *incident_to_json(const struct incident *inc, bool show_reporter)
@@ -168,10 +159,10 @@ json_t *incident_to_json(const struct incident *inc, bool show_reporter)
 				    : json_null());
 	json_object_set_new(o, "description", json_string(inc->description ? inc->description : ""));
 	json_object_set_new(o, "location", inc->location ? json_string(inc->location) : json_null());
-	json_object_set_new(o, "occurred_at", ts_json(inc->occurred_at));
-	json_object_set_new(o, "reported_at", ts_json(inc->reported_at));
-	json_object_set_new(o, "updated_at", ts_json(inc->updated_at));
-	json_object_set_new(o, "closed_at", ts_json(inc->closed_at));
+	json_object_set_new(o, "occurred_at", jsonx_ts_value(inc->occurred_at));
+	json_object_set_new(o, "reported_at", jsonx_ts_value(inc->reported_at));
+	json_object_set_new(o, "updated_at", jsonx_ts_value(inc->updated_at));
+	json_object_set_new(o, "closed_at", jsonx_ts_value(inc->closed_at));
 	json_object_set_new(o, "reporter",
 			    show_reporter && inc->reporter[0] ? json_string(inc->reporter)
 							      : json_null());
@@ -196,7 +187,7 @@ void incident_note_list_free(struct incident_note *list, size_t n)
 json_t *incident_note_to_json(const struct incident_note *n)
 {
 	return json_pack("{s:s, s:s, s:o}", "author", n->author, "text", n->body ? n->body : "",
-			 "at", ts_json(n->at));
+			 "at", jsonx_ts_value(n->at));
 }
 
 void incident_transition_release(struct incident_transition *t)
@@ -217,5 +208,5 @@ json_t *incident_transition_to_json(const struct incident_transition *t)
 	return json_pack("{s:s, s:s, s:o, s:s, s:o}", "from", vocab_name(&vocab_state, t->from),
 			 "to", vocab_name(&vocab_state, t->to), "reason",
 			 t->reason ? json_string(t->reason) : json_null(), "actor", t->actor, "at",
-			 ts_json(t->at));
+			 jsonx_ts_value(t->at));
 }

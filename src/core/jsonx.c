@@ -174,3 +174,21 @@ bool jsonx_is_staff_id(const char *s)
 			return false;
 	return true;
 }
+
+json_t *jsonx_ts_value(ts_t t)
+{
+	char buf[TS_BUF];
+	if (t == TS_NONE)
+		return json_null();
+	date_format_ts(t, buf);
+	return json_string(buf);
+}
+
+json_t *jsonx_date_value(date_t d)
+{
+	char buf[DATE_BUF];
+	if (d == DATE_NONE)
+		return json_null();
+	date_format(d, buf);
+	return json_string(buf);
+}

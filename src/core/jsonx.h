@@ -36,5 +36,9 @@ bool jsonx_is_code(const char *s);
 /* True when s is a staff id: 1..31 of [A-Za-z0-9._-]. */
 bool jsonx_is_staff_id(const char *s);
 const char *jsonx_type_name(const json_t *v);
+/* A time as "YYYY-MM-DDTHH:MM:SSZ", or JSON null for TS_NONE (new ref). */
+json_t *jsonx_ts_value(ts_t t);
+/* A date as "YYYY-MM-DD", or JSON null for DATE_NONE (new ref). */
+json_t *jsonx_date_value(date_t d);
 
 #endif

@@ -1,5 +1,6 @@
 /* notice: breach notices and warning records (see notice.h). */
 #include "core/notice.h"
+#include "core/jsonx.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +24,13 @@ void notice_list_free(struct notice *list, size_t n)
 	free(list);
 }
 
-static json_t *date_json(date_t d)
-{
-	char buf[DATE_BUF];
-	if (d == DATE_NONE)
-		return json_null();
-	date_format(d, buf);
-	return json_string(buf);
-}
-
 json_t *notice_to_json(const struct notice *n)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "number", n->number, "ref",
 			      n->ref, "subject", n->subject, "severity",
 			      vocab_name(&vocab_severity, n->severity), "issued_on",
-			      date_json(n->issued_on), "acknowledge_by", date_json(n->acknowledge_by),
-			      "acknowledged_on", date_json(n->acknowledged_on), "issued_by",
+			      jsonx_date_value(n->issued_on), "acknowledge_by", jsonx_date_value(n->acknowledge_by),
+			      "acknowledged_on", jsonx_date_value(n->acknowledged_on), "issued_by",
 			      n->issued_by);
 	json_t *doc = n->body ? json_loads(n->body, 0, NULL) : NULL;
 	if (doc)
