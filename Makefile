@@ -2,7 +2,7 @@
 #   make run    build, create the demo register if absent, show the overview,
 #               serve the API on http://127.0.0.1:8080/
 #   make test   build under ASan+UBSan and run every test
-#   make bench  run the benchmarks in bench/ (ratios against baselines)
+#   make bench  run the benchmarks in bench/ and bench/http/ (ratios against baselines)
 
 JOBS    ?= $(shell nproc)
 DB      ?= breachreg.db
@@ -33,7 +33,8 @@ run: build
 	@echo
 	@echo "sign in:  curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"security\",\"password\":\"breachreg-demo\"}' http://$(LISTEN)/api/v1/session"
 	@echo "or token: ./build/breachreg --db $(DB) user token security"
-	@./build/breachreg --db "$(DB)" serve --listen $(LISTEN)
+	@echo "access log: breachreg-access.log (JSON lines)"
+	@./build/breachreg --db "$(DB)" serve --listen $(LISTEN) --access-log breachreg-access.log
 
 test: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -43,6 +44,7 @@ test: build-asan
 bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh build
+	@bench/http/run.sh build
 
 format:
 	@clang-format -i src/*/*.c src/*/*.h tests/unit/*.c bench/*.c
