@@ -76,10 +76,7 @@ int registry_hr_outcome(struct store *s, const struct actor *a, const char *ref,
 		goto out;
 	if (reg_incident_for(s, a, ref, PERM_HR, &inc, NULL, e))
 		goto out;
-	bool subject = false;
-	for (int i = 0; i < inc.nsubjects; i++)
-		subject |= strcmp(inc.subjects[i], out->subject) == 0;
-	if (!subject) {
+	if (!reg_is_subject(&inc, out->subject)) {
 		err_set(e, ERR_INVALID, "subject", "\"%s\" is not a subject of %s", out->subject, ref);
 		goto out;
 	}

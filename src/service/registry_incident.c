@@ -137,7 +137,7 @@ int reg_incident_for(struct store *s, const struct actor *a, const char *ref, un
 	return 0;
 }
 
-static bool is_subject(const struct incident *inc, const char *staff_id)
+bool reg_is_subject(const struct incident *inc, const char *staff_id)
 {
 	for (int i = 0; i < inc->nsubjects; i++)
 		if (strcmp(inc->subjects[i], staff_id) == 0)
@@ -502,7 +502,7 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 			ref, vocab_name(&vocab_state, inc.state));
 		goto out;
 	}
-	if (!is_subject(&inc, d->subject)) {
+	if (!reg_is_subject(&inc, d->subject)) {
 		err_set(e, ERR_INVALID, "subject", "\"%s\" is not a subject of %s", d->subject, ref);
 		goto out;
 	}
@@ -595,7 +595,7 @@ int registry_notice(struct store *s, const struct actor *a, const char *ref, con
 		return -1;
 	if (reg_incident_for(s, a, ref, PERM_DECIDE, &inc, NULL, e))
 		goto out;
-	if (!is_subject(&inc, subject)) {
+	if (!reg_is_subject(&inc, subject)) {
 		err_set(e, ERR_INVALID, "subject", "\"%s\" is not a subject of %s", subject, ref);
 		goto out;
 	}

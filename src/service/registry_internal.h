@@ -24,6 +24,8 @@ int reg_scope(struct store *s, const struct actor *a, const struct incident *inc
  * NULL) gets a's permissions; inc is initialised either way. */
 int reg_incident_for(struct store *s, const struct actor *a, const char *ref, unsigned need,
 		     struct incident *inc, unsigned *perms, struct err *e);
+/* Whether staff_id is one of the incident's subjects. */
+bool reg_is_subject(const struct incident *inc, const char *staff_id);
 /* ERR_FORBIDDEN unless a holds power p. */
 int reg_power(const struct actor *a, enum power p, struct err *e);
 

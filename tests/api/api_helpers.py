@@ -16,6 +16,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import traceback
@@ -23,41 +24,12 @@ import traceback
 NOW = "2026-11-28T10:00:00Z"
 PASSWORD = "correct horse battery staple"
 
-SANITIZER_MARKERS = (
-    "ERROR: AddressSanitizer",
-    "ERROR: LeakSanitizer",
-    "runtime error:",  # UBSan
-    "SUMMARY: AddressSanitizer",
-    "SUMMARY: UndefinedBehaviorSanitizer",
-    "ThreadSanitizer",
-)
+# The assertions and sanitizer markers are the CLI suite's: one set.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from helpers import (SANITIZER_MARKERS as _CLI_MARKERS, TestFailure, check, eq,  # noqa: E402,F401
+                     fail, names_field)
 
-
-# ---------------------------------------------------------------- assertions
-
-class TestFailure(AssertionError):
-    pass
-
-
-def fail(msg):
-    raise TestFailure(msg)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def eq(got, want, what):
-    if got != want:
-        fail(f"{what}: got {got!r}, want {want!r}")
-
-
-def names_field(text, field):
-    """True if text names field as a whole token ("types" is not found in
-    "types[0]" nor "org" in "organisation")."""
-    pat = r"(?<![\w.\[\]-])" + re.escape(field) + r"(?![\w\[-])"
-    return re.search(pat, text or "") is not None
+SANITIZER_MARKERS = _CLI_MARKERS + ("ThreadSanitizer",)
 
 
 def clip(s, n=400):

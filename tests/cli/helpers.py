@@ -51,7 +51,7 @@ def names_field(text, field):
     """True if text names field as a whole token: "types" is not found in
     "types[0]" nor "org" in "organisation"."""
     pat = r"(?<![\w.\[\]-])" + re.escape(field) + r"(?![\w\[-])"
-    return re.search(pat, text) is not None
+    return re.search(pat, text or "") is not None
 
 
 class Result:

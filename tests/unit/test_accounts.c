@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -30,56 +32,6 @@ struct fx {
 	ts_t t0;
 };
 
-static void rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-			unlink(p);
-		}
-	closedir(d);
-	rmdir(dir);
-}
-
-static ts_t ts(const char *s)
-{
-	ts_t t = TS_NONE;
-	assert_int_equal(date_parse_ts(s, &t), 0);
-	return t;
-}
-
-static void add_org(struct store *s, const char *code, const char *parent)
-{
-	struct org o;
-	struct err e = {0};
-
-	org_init(&o);
-	snprintf(o.code, sizeof o.code, "%s", code);
-	snprintf(o.parent, sizeof o.parent, "%s", parent ? parent : "");
-	o.name = xstrdup(code);
-	assert_int_equal(s->ops->org_insert(s, &o, &e), 0);
-	org_release(&o);
-}
-
-static void add_person(struct store *s, const char *staff_id, const char *org)
-{
-	struct person p;
-	struct err e = {0};
-
-	person_init(&p);
-	snprintf(p.staff_id, sizeof p.staff_id, "%s", staff_id);
-	snprintf(p.org, sizeof p.org, "%s", org);
-	p.name = xstrdup(staff_id);
-	assert_int_equal(s->ops->person_insert(s, &p, &e), 0);
-	person_release(&p);
-}
-
 static int setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof *f);
@@ -96,11 +48,11 @@ static int setup(void **state)
 	snprintf(f->sys.name, sizeof f->sys.name, "cli:test");
 	f->sys.system = true;
 	f->sys.roles = (1u << ROLE_COUNT) - 1;
-	f->t0 = ts("2030-03-02T10:00:00Z");
-	add_org(f->s, "moj", NULL);
-	add_org(f->s, "hmcts", "moj");
-	add_person(f->s, "S1001", "hmcts");
-	add_person(f->s, "S1002", "moj");
+	f->t0 = fx_ts("2030-03-02T10:00:00Z");
+	fx_add_org(f->s, "moj", NULL);
+	fx_add_org(f->s, "hmcts", "moj");
+	fx_add_person(f->s, "S1001", "hmcts", NULL);
+	fx_add_person(f->s, "S1002", "moj", NULL);
 	*state = f;
 	return 0;
 }
@@ -110,32 +62,9 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->s);
-	rmtree(f->dir);
+	fx_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
 }
 
 /* Whether needle occurs in the bytes of the database or its WAL. */
@@ -273,7 +202,7 @@ static void test_add(void **state)
 	/* Only an account manager adds accounts. */
 	assert_int_equal(accounts_add(f->s, &plain, "dave", "S1002", 0, PASSWORD, f->t0, &e), -1);
 	assert_int_equal(e.kind, ERR_FORBIDDEN);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM accounts"), 2);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM accounts"), 2);
 	assert_int_equal(audit_find(f->s, "account.add", PASSWORD).count, 2);
 	assert_false(audit_find(f->s, NULL, PASSWORD).leaked);
 	verify_chain(f->s);
@@ -298,7 +227,7 @@ static void test_roles_disable(void **state)
 	/* Disabling ends the sessions and refuses sign-in. */
 	assert_int_equal(accounts_login(f->s, "alice", PASSWORD, f->t0, sid, csrf, &who, &e), 0);
 	assert_int_equal(accounts_disable(f->s, &f->sys, "alice", f->t0 + 10, &e), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sessions"), 0);
 	assert_int_equal(accounts_session(f->s, sid, f->t0 + 20, &who, NULL, &e), -1);
 	assert_int_equal(e.kind, ERR_FORBIDDEN);
 	assert_int_equal(accounts_login(f->s, "alice", PASSWORD, f->t0 + 30, sid, csrf, &who, &e),
@@ -339,12 +268,12 @@ static void test_login(void **state)
 			 0);
 	assert_string_not_equal(sid, sid2);
 	assert_string_not_equal(csrf, csrf2);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 2);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sessions"), 2);
 	account_secret_hash(sid, hash);
 	{
 		char q[200];
 		snprintf(q, sizeof q, "SELECT count(*) FROM sessions WHERE hash = '%s'", hash);
-		assert_int_equal(raw_int(f->path, q), 1);
+		assert_int_equal(fx_raw_int(f->path, q), 1);
 	}
 	assert_false(in_files(f, sid));
 	assert_false(in_files(f, sid2));
@@ -507,7 +436,7 @@ static void test_session(void **state)
 
 	/* Sign-out ends it; again is harmless. Stale sessions go at sign-in. */
 	assert_int_equal(accounts_login(f->s, "alice", PASSWORD, t + 10, sid, csrf, &who, &e), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 3);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sessions"), 3);
 	assert_int_equal(accounts_logout(f->s, sid, t + 20, &e), 0);
 	assert_int_equal(accounts_session(f->s, sid, t + 30, &who, NULL, &e), -1);
 	assert_int_equal(accounts_logout(f->s, sid, t + 40, &e), 0);
@@ -516,7 +445,7 @@ static void test_session(void **state)
 	assert_int_equal(accounts_login(f->s, "alice", PASSWORD, t + ACCOUNTS_SESSION_SECONDS, sid,
 					csrf, &who, &e),
 			 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sessions"), 1);
 	assert_false(audit_find(f->s, NULL, sid).leaked);
 	assert_false(audit_find(f->s, NULL, csrf).leaked);
 	verify_chain(f->s);
@@ -649,7 +578,7 @@ static void test_store_ops(void **state)
 	snprintf(a.pw_hash, sizeof a.pw_hash, "$argon2id$x");
 	assert_int_equal(s->ops->account_insert(s, &a, &e), 0);
 	assert_true(a.id > 0);
-	assert_int_equal(raw_int(f->path, "SELECT roles = 'reporter,dpo,admin' FROM accounts"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT roles = 'reporter,dpo,admin' FROM accounts"), 1);
 	assert_int_equal(s->ops->account_insert(s, &a, &e), -1);
 	assert_int_equal(e.kind, ERR_CONFLICT);
 	assert_string_equal(e.field, "name");
@@ -680,11 +609,11 @@ static void test_store_ops(void **state)
 	assert_int_equal(e.kind, ERR_NOT_FOUND);
 
 	/* A stored role list that does not parse is reported, not guessed. */
-	raw_exec(f->path, "UPDATE accounts SET roles = 'reporter,king'");
+	fx_raw_exec(f->path, "UPDATE accounts SET roles = 'reporter,king'");
 	assert_int_equal(s->ops->account_get(s, "zed", &got, &e), -1);
 	assert_int_equal(e.kind, ERR_RUNTIME);
 	assert_non_null(strstr(e.msg, "roles"));
-	raw_exec(f->path, "UPDATE accounts SET roles = 'reporter'");
+	fx_raw_exec(f->path, "UPDATE accounts SET roles = 'reporter'");
 
 	api_token_init(&t);
 	snprintf(t.account, sizeof t.account, "zed");
@@ -723,7 +652,7 @@ static void test_store_ops(void **state)
 	assert_int_equal(e.kind, ERR_NOT_FOUND);
 	assert_int_equal(s->ops->session_insert(s, &ses, &e), 0);
 	assert_int_equal(s->ops->session_delete_account(s, "zed", &e), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sessions"), 0);
 	snprintf(ses.account, sizeof ses.account, "nobody");
 	assert_int_equal(s->ops->session_insert(s, &ses, &e), -1);
 	assert_int_equal(e.kind, ERR_NOT_FOUND);
@@ -737,20 +666,20 @@ static void test_migration(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	raw_exec(f->path, "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
+	fx_raw_exec(f->path, "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
 			  "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;"
 			  "PRAGMA user_version = 1");
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
 					  "'accounts'"),
 			 0);
 	{
 		struct err e = {0};
 		assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM people"), 2);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 2);
 	add_alice(f);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM accounts"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM accounts"), 1);
 }
 
 int main(void)

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <sqlite3.h>
 
 #include "core/alloc.h"
@@ -22,24 +24,6 @@ struct fx {
 	char path[128];
 	struct store *s;
 };
-
-/* Removes every file in dir, then dir. */
-static void rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-			unlink(p);
-		}
-	closedir(d);
-	rmdir(dir);
-}
 
 static int setup(void **state)
 {
@@ -64,89 +48,22 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->s);
-	rmtree(f->dir);
+	fx_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-static ts_t ts(const char *s)
-{
-	ts_t t = TS_NONE;
-	assert_int_equal(date_parse_ts(s, &t), 0);
-	return t;
-}
-
-static date_t day(const char *s)
-{
-	date_t d = DATE_NONE;
-	assert_int_equal(date_parse(s, &d), 0);
-	return d;
-}
-
-/* Runs a statement on the file directly, as someone with sqlite3 would. */
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static void add_org(struct store *s, const char *code, const char *parent)
-{
-	struct org o;
-	struct err e;
-
-	org_init(&o);
-	snprintf(o.code, sizeof o.code, "%s", code);
-	snprintf(o.parent, sizeof o.parent, "%s", parent ? parent : "");
-	o.name = xstrdup(code);
-	err_clear(&e);
-	assert_int_equal(s->ops->org_insert(s, &o, &e), 0);
-	org_release(&o);
-}
-
-static void add_person(struct store *s, const char *staff_id, const char *org, const char *manager)
-{
-	struct person p;
-	struct err e;
-
-	person_init(&p);
-	snprintf(p.staff_id, sizeof p.staff_id, "%s", staff_id);
-	snprintf(p.org, sizeof p.org, "%s", org);
-	snprintf(p.manager, sizeof p.manager, "%s", manager ? manager : "");
-	p.name = xstrdup(staff_id);
-	err_clear(&e);
-	assert_int_equal(s->ops->person_insert(s, &p, &e), 0);
-	person_release(&p);
 }
 
 /* A tree moj > hmcts > hmcts-crown, moj > laa; people in each. */
 static void seed(struct store *s)
 {
-	add_org(s, "moj", NULL);
-	add_org(s, "hmcts", "moj");
-	add_org(s, "hmcts-crown", "hmcts");
-	add_org(s, "laa", "moj");
-	add_person(s, "S1", "moj", NULL);
-	add_person(s, "S2", "hmcts", "S1");
-	add_person(s, "S3", "hmcts-crown", "S2");
-	add_person(s, "S4", "laa", "S1");
+	fx_add_org(s, "moj", NULL);
+	fx_add_org(s, "hmcts", "moj");
+	fx_add_org(s, "hmcts-crown", "hmcts");
+	fx_add_org(s, "laa", "moj");
+	fx_add_person(s, "S1", "moj", NULL);
+	fx_add_person(s, "S2", "hmcts", "S1");
+	fx_add_person(s, "S3", "hmcts-crown", "S2");
+	fx_add_person(s, "S4", "laa", "S1");
 }
 
 static void make_incident(struct incident *inc, const char *org, const char *reported,
@@ -155,7 +72,7 @@ static void make_incident(struct incident *inc, const char *org, const char *rep
 	incident_init(inc);
 	snprintf(inc->org, sizeof inc->org, "%s", org);
 	inc->description = xstrdup("laptop left on a train");
-	inc->reported_at = ts(reported);
+	inc->reported_at = fx_ts(reported);
 	inc->occurred_at = inc->discovered_at = inc->updated_at = inc->reported_at;
 	if (subject) {
 		snprintf(inc->subjects[0], STAFF_MAX, "%s", subject);
@@ -187,15 +104,15 @@ static void test_open_twice(void **state)
 	struct stat sb;
 
 	err_clear(&e);
-	add_org(f->s, "moj", NULL);
+	fx_add_org(f->s, "moj", NULL);
 	store_close(f->s);
 	f->s = NULL;
 	/* Reopening migrates nothing and keeps the data. */
 	assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	assert_int_equal(store_sqlite_open(f->path, &s2, &e), 0);
 	store_close(s2);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
 	/* The register is private to its owner. */
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 077, 0);
@@ -213,7 +130,7 @@ static void test_open_refuses(void **state)
 	/* A newer schema than this binary knows. */
 	store_close(f->s);
 	f->s = NULL;
-	raw_exec(f->path, "PRAGMA user_version = 99");
+	fx_raw_exec(f->path, "PRAGMA user_version = 99");
 	err_clear(&e);
 	assert_int_equal(store_sqlite_open(f->path, &s2, &e), -1);
 	assert_null(s2);
@@ -223,7 +140,7 @@ static void test_open_refuses(void **state)
 
 	/* Another program's database is left alone. */
 	snprintf(other, sizeof other, "%s/other.db", f->dir);
-	raw_exec(other, "CREATE TABLE t (x)");
+	fx_raw_exec(other, "CREATE TABLE t (x)");
 	err_clear(&e);
 	assert_int_equal(store_sqlite_open(other, &s2, &e), -1);
 	assert_int_equal(e.kind, ERR_RUNTIME);
@@ -240,7 +157,7 @@ static void test_open_refuses(void **state)
 	assert_int_equal(e.kind, ERR_RUNTIME);
 	assert_string_equal(e.field, "db");
 
-	raw_exec(f->path, "PRAGMA user_version = 3");
+	fx_raw_exec(f->path, "PRAGMA user_version = 3");
 	assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 }
 
@@ -261,7 +178,7 @@ static void test_org(void **state)
 	o.discipline_policy = DISC_MOJ;
 	snprintf(o.head, sizeof o.head, "S9");
 	o.headcount = 1200;
-	o.created_at = ts("2026-01-02T03:04:05Z");
+	o.created_at = fx_ts("2026-01-02T03:04:05Z");
 	assert_int_equal(s->ops->org_insert(s, &o, &e), 0);
 	assert_true(o.id > 0);
 
@@ -283,7 +200,7 @@ static void test_org(void **state)
 	org_release(&o);
 
 	/* Absent values come back absent. */
-	add_org(s, "hmcts", "moj");
+	fx_add_org(s, "hmcts", "moj");
 	assert_int_equal(s->ops->org_get(s, "hmcts", &got, &e), 0);
 	assert_string_equal(got.parent, "moj");
 	assert_int_equal(got.discipline_policy, -1);
@@ -321,8 +238,8 @@ static void test_person(void **state)
 	size_t n = 0;
 	struct err e;
 
-	add_org(s, "moj", NULL);
-	add_person(s, "S1", "moj", NULL);
+	fx_add_org(s, "moj", NULL);
+	fx_add_person(s, "S1", "moj", NULL);
 
 	err_clear(&e);
 	person_init(&p);
@@ -332,7 +249,7 @@ static void test_person(void **state)
 	snprintf(p.org, sizeof p.org, "moj");
 	snprintf(p.manager, sizeof p.manager, "S1");
 	p.engagement = ENG_CONTRACTOR;
-	p.probation_until = day("2026-06-30");
+	p.probation_until = fx_day("2026-06-30");
 	p.clearance = CLR_SC;
 	assert_int_equal(s->ops->person_insert(s, &p, &e), 0);
 	assert_true(p.id > 0);
@@ -403,7 +320,7 @@ static void publish(struct store *s, const char *org, const char *doc, int expec
 	memset(&d, 0, sizeof d);
 	snprintf(d.org, sizeof d.org, "%s", org);
 	d.doc = xstrdup(doc);
-	d.published_at = ts("2026-02-01T00:00:00Z");
+	d.published_at = fx_ts("2026-02-01T00:00:00Z");
 	snprintf(d.published_by, sizeof d.published_by, "cli:root");
 	err_clear(&e);
 	assert_int_equal(s->ops->guidance_insert(s, &d, &e), 0);
@@ -430,7 +347,7 @@ static void test_guidance(void **state)
 	assert_string_equal(d.doc, "{\"v\":2}");
 	assert_string_equal(d.org, "moj");
 	assert_string_equal(d.published_by, "cli:root");
-	assert_int_equal(d.published_at, ts("2026-02-01T00:00:00Z"));
+	assert_int_equal(d.published_at, fx_ts("2026-02-01T00:00:00Z"));
 	guidance_doc_release(&d);
 
 	assert_int_equal(s->ops->guidance_get(s, "moj", 1, &d, &e), 0);
@@ -537,10 +454,10 @@ static void test_incident_roundtrip(void **state)
 	inc.damage = DMG_HIGH;
 	inc.description = xstrdup("Laptop left on a train");
 	inc.location = xstrdup("Petty France, 5th floor");
-	inc.occurred_at = ts("2026-11-19T17:00:00Z");
-	inc.discovered_at = ts("2026-11-20T09:30:00Z");
-	inc.reported_at = ts("2026-11-20T10:00:00Z");
-	inc.updated_at = ts("2026-11-20T11:00:00Z");
+	inc.occurred_at = fx_ts("2026-11-19T17:00:00Z");
+	inc.discovered_at = fx_ts("2026-11-20T09:30:00Z");
+	inc.reported_at = fx_ts("2026-11-20T10:00:00Z");
+	inc.updated_at = fx_ts("2026-11-20T11:00:00Z");
 	snprintf(inc.reporter, sizeof inc.reporter, "S1");
 	inc.confidential_reporter = true;
 	snprintf(inc.subjects[0], STAFF_MAX, "S3");
@@ -585,7 +502,7 @@ static void test_incident_roundtrip(void **state)
 	incident_release(&got);
 
 	/* The file reads well with the sqlite3 tool. */
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM incidents WHERE state = 'triaged'"
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM incidents WHERE state = 'triaged'"
 					  " AND intent = 'reckless' AND closed_at IS NULL"
 					  " AND reported_at = '2026-11-20T10:00:00Z'"),
 			 1);
@@ -593,7 +510,7 @@ static void test_incident_roundtrip(void **state)
 	/* Update saves state, severity and times. */
 	inc.state = ST_CLOSED;
 	inc.severity = -1;
-	inc.updated_at = inc.closed_at = ts("2026-12-01T12:00:00Z");
+	inc.updated_at = inc.closed_at = fx_ts("2026-12-01T12:00:00Z");
 	assert_int_equal(s->ops->incident_update(s, &inc, &e), 0);
 	assert_int_equal(s->ops->incident_get(s, inc.ref, &got, &e), 0);
 	assert_int_equal(got.state, ST_CLOSED);
@@ -744,8 +661,8 @@ static void test_incident_list(void **state)
 
 	/* [from, to) */
 	incident_filter_init(&flt);
-	flt.from = ts("2026-02-01T10:00:00Z");
-	flt.to = ts("2026-04-01T10:00:00Z");
+	flt.from = fx_ts("2026-02-01T10:00:00Z");
+	flt.to = fx_ts("2026-04-01T10:00:00Z");
 	assert_int_equal(list_incidents(s, &flt, &c), 0);
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.refs[0], r[2]);
@@ -840,7 +757,7 @@ static void test_transitions_notes(void **state)
 	t.to = ST_WITHDRAWN;
 	t.reason = xstrdup("reported twice");
 	snprintf(t.actor, sizeof t.actor, "user:alice");
-	t.at = ts("2026-01-02T00:00:00Z");
+	t.at = fx_ts("2026-01-02T00:00:00Z");
 	assert_int_equal(s->ops->transition_insert(s, &t, &e), 0);
 	assert_true(t.id > 0);
 	incident_transition_release(&t);
@@ -851,14 +768,14 @@ static void test_transitions_notes(void **state)
 	assert_int_equal(tl[0].to, ST_WITHDRAWN);
 	assert_string_equal(tl[0].reason, "reported twice");
 	assert_string_equal(tl[0].actor, "user:alice");
-	assert_int_equal(tl[0].at, ts("2026-01-02T00:00:00Z"));
+	assert_int_equal(tl[0].at, fx_ts("2026-01-02T00:00:00Z"));
 	incident_transition_list_free(tl, cnt);
 
 	memset(&n, 0, sizeof n);
 	memcpy(n.ref, ref, REF_MAX);
 	snprintf(n.author, sizeof n.author, "user:bob");
 	n.body = xstrdup("spoke to the subject");
-	n.at = ts("2026-01-03T00:00:00Z");
+	n.at = fx_ts("2026-01-03T00:00:00Z");
 	assert_int_equal(s->ops->note_insert(s, &n, &e), 0);
 	free(n.body);
 	n.body = xstrdup("second note");
@@ -900,7 +817,7 @@ static void make_assessment(struct assessment_record *a, const char *ref, const 
 	a->facts = xstrdup("{\"types\":[]}");
 	a->result = xstrdup("{\"severity\":\"serious\"}");
 	snprintf(a->assessed_by, sizeof a->assessed_by, "cli:root");
-	a->assessed_at = ts("2026-01-05T00:00:00Z");
+	a->assessed_at = fx_ts("2026-01-05T00:00:00Z");
 }
 
 static void test_assessment(void **state)
@@ -944,7 +861,7 @@ static void test_assessment(void **state)
 	assert_string_equal(got.facts, "{\"types\":[]}");
 	assert_string_equal(got.result, "{\"severity\":\"gross\"}");
 	assert_string_equal(got.assessed_by, "cli:root");
-	assert_int_equal(got.assessed_at, ts("2026-01-05T00:00:00Z"));
+	assert_int_equal(got.assessed_at, fx_ts("2026-01-05T00:00:00Z"));
 	assessment_record_release(&got);
 
 	assert_int_equal(s->ops->assessment_get(s, ref, "S3", &got, &e), -1);
@@ -974,7 +891,7 @@ static void make_decision(struct decision *d, const char *ref, const char *subje
 	d->rationale = xstrdup("first breach in years");
 	d->override_reason = xstrdup("mitigating circumstances");
 	snprintf(d->decided_by, sizeof d->decided_by, "user:manager");
-	d->decided_at = ts("2026-01-06T00:00:00Z");
+	d->decided_at = fx_ts("2026-01-06T00:00:00Z");
 }
 
 static void test_decision(void **state)
@@ -1009,7 +926,7 @@ static void test_decision(void **state)
 	assert_string_equal(got.rationale, "first breach in years");
 	assert_string_equal(got.override_reason, "mitigating circumstances");
 	assert_string_equal(got.decided_by, "user:manager");
-	assert_int_equal(got.decided_at, ts("2026-01-06T00:00:00Z"));
+	assert_int_equal(got.decided_at, fx_ts("2026-01-06T00:00:00Z"));
 	decision_release(&got);
 
 	assert_int_equal(s->ops->decision_list(s, ref, &l, &n, &e), 0);
@@ -1046,7 +963,7 @@ static void issue(struct store *s, const char *ref, const char *subject, const c
 	snprintf(n.ref, sizeof n.ref, "%s", ref);
 	snprintf(n.subject, sizeof n.subject, "%s", subject);
 	n.severity = SEV_SERIOUS;
-	n.issued_on = day(on);
+	n.issued_on = fx_day(on);
 	n.acknowledge_by = n.issued_on + NOTICE_ACK_DAYS;
 	snprintf(n.issued_by, sizeof n.issued_by, "user:manager");
 	n.body = xstrdup("{\"title\":\"breach notice\"}");
@@ -1084,8 +1001,8 @@ static void test_notice(void **state)
 	assert_string_equal(l[0].number, "BN-2026-000001");
 	assert_string_equal(l[0].subject, "S2");
 	assert_int_equal(l[0].severity, SEV_SERIOUS);
-	assert_int_equal(l[0].issued_on, day("2026-02-01"));
-	assert_int_equal(l[0].acknowledge_by, day("2026-02-01") + NOTICE_ACK_DAYS);
+	assert_int_equal(l[0].issued_on, fx_day("2026-02-01"));
+	assert_int_equal(l[0].acknowledge_by, fx_day("2026-02-01") + NOTICE_ACK_DAYS);
 	assert_int_equal(l[0].acknowledged_on, DATE_NONE);
 	assert_string_equal(l[0].issued_by, "user:manager");
 	assert_string_equal(l[0].body, "{\"title\":\"breach notice\"}");
@@ -1106,7 +1023,7 @@ static void test_notice(void **state)
 	notice_init(&n);
 	memcpy(n.ref, ref, REF_MAX);
 	snprintf(n.subject, sizeof n.subject, "S3");
-	n.issued_on = day("2026-03-01");
+	n.issued_on = fx_day("2026-03-01");
 	snprintf(n.issued_by, sizeof n.issued_by, "user:manager");
 	n.body = xstrdup("{}");
 	assert_int_equal(s->ops->notice_insert(s, &n, &e), -1);
@@ -1134,14 +1051,14 @@ static void test_warnings(void **state)
 	memset(&w, 0, sizeof w);
 	snprintf(w.staff_id, sizeof w.staff_id, "S2");
 	w.level = WRN_BREACH_NOTICE;
-	w.issued_on = day("2026-02-01");
+	w.issued_on = fx_day("2026-02-01");
 	memcpy(w.source, num, REF_MAX);
 	memcpy(w.ref, ref, REF_MAX);
 	assert_int_equal(s->ops->warning_insert(s, &w, &e), 0);
 	memset(&w, 0, sizeof w);
 	snprintf(w.staff_id, sizeof w.staff_id, "S2");
 	w.level = WRN_WRITTEN;
-	w.issued_on = day("2025-06-01");
+	w.issued_on = fx_day("2025-06-01");
 	assert_int_equal(s->ops->warning_insert(s, &w, &e), 0);
 
 	assert_int_equal(s->ops->warning_list(s, "S2", &l, &n, &e), 0);
@@ -1152,7 +1069,7 @@ static void test_warnings(void **state)
 	assert_int_equal(l[1].level, WRN_BREACH_NOTICE);
 	assert_string_equal(l[1].source, num);
 	assert_string_equal(l[1].ref, ref);
-	assert_int_equal(l[1].issued_on, day("2026-02-01"));
+	assert_int_equal(l[1].issued_on, fx_day("2026-02-01"));
 	warning_record_list_free(l, n);
 
 	assert_int_equal(s->ops->warning_list(s, "S3", &l, &n, &e), 0);
@@ -1177,7 +1094,7 @@ static void append(struct store *s, const char *action, const char *entity, cons
 	struct err e;
 
 	memset(&a, 0, sizeof a);
-	a.at = ts("2026-01-01T00:00:00Z");
+	a.at = fx_ts("2026-01-01T00:00:00Z");
 	snprintf(a.actor, sizeof a.actor, "cli:root");
 	snprintf(a.action, sizeof a.action, "%s", action);
 	snprintf(a.entity, sizeof a.entity, "%s", entity);
@@ -1259,34 +1176,34 @@ static void test_audit(void **state)
 	assert_int_equal(vf.seen, 4);
 
 	/* Edited in the file: found. */
-	raw_exec(f->path, "UPDATE audit SET actor = 'cli:mallory' WHERE seq = 2");
+	fx_raw_exec(f->path, "UPDATE audit SET actor = 'cli:mallory' WHERE seq = 2");
 	assert_int_equal(verify(s, NULL, &vf), 1);
 	assert_string_equal(vf.e.field, "audit[2]");
-	raw_exec(f->path, "UPDATE audit SET actor = 'cli:root' WHERE seq = 2");
+	fx_raw_exec(f->path, "UPDATE audit SET actor = 'cli:root' WHERE seq = 2");
 	assert_int_equal(verify(s, NULL, &vf), 0);
-	raw_exec(f->path, "UPDATE audit SET at = '2026-01-01T00:00:01Z' WHERE seq = 3");
+	fx_raw_exec(f->path, "UPDATE audit SET at = '2026-01-01T00:00:01Z' WHERE seq = 3");
 	assert_int_equal(verify(s, NULL, &vf), 1);
-	raw_exec(f->path, "UPDATE audit SET at = 'garbage' WHERE seq = 3");
+	fx_raw_exec(f->path, "UPDATE audit SET at = 'garbage' WHERE seq = 3");
 	assert_int_equal(verify(s, NULL, &vf), 1);
-	raw_exec(f->path, "UPDATE audit SET at = '2026-01-01T00:00:00Z' WHERE seq = 3");
+	fx_raw_exec(f->path, "UPDATE audit SET at = '2026-01-01T00:00:00Z' WHERE seq = 3");
 	assert_int_equal(verify(s, NULL, &vf), 0);
-	raw_exec(f->path, "UPDATE audit SET detail = NULL WHERE seq = 2");
+	fx_raw_exec(f->path, "UPDATE audit SET detail = NULL WHERE seq = 2");
 	assert_int_equal(verify(s, NULL, &vf), 1);
-	raw_exec(f->path, "UPDATE audit SET detail = '' WHERE seq = 2");
+	fx_raw_exec(f->path, "UPDATE audit SET detail = '' WHERE seq = 2");
 	assert_int_equal(verify(s, NULL, &vf), 0);
 
 	/* Reordered: found. */
-	raw_exec(f->path, "UPDATE audit SET seq = 10 WHERE seq = 2;"
+	fx_raw_exec(f->path, "UPDATE audit SET seq = 10 WHERE seq = 2;"
 			  "UPDATE audit SET seq = 2 WHERE seq = 3;"
 			  "UPDATE audit SET seq = 3 WHERE seq = 10");
 	assert_int_equal(verify(s, NULL, &vf), 1);
-	raw_exec(f->path, "UPDATE audit SET seq = 10 WHERE seq = 2;"
+	fx_raw_exec(f->path, "UPDATE audit SET seq = 10 WHERE seq = 2;"
 			  "UPDATE audit SET seq = 2 WHERE seq = 3;"
 			  "UPDATE audit SET seq = 3 WHERE seq = 10");
 	assert_int_equal(verify(s, NULL, &vf), 0);
 
 	/* Removed: found. */
-	raw_exec(f->path, "DELETE FROM audit WHERE seq = 2");
+	fx_raw_exec(f->path, "DELETE FROM audit WHERE seq = 2");
 	assert_int_equal(verify(s, NULL, &vf), 1);
 
 	memset(&a1, 0, sizeof a1);
@@ -1308,9 +1225,9 @@ static void test_rollback(void **state)
 	err_clear(&e);
 	s->ops->rollback(s); /* no transaction: harmless */
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "moj", NULL);
+	fx_add_org(s, "moj", NULL);
 	append(s, "org.add", "moj", "{}", NULL);
-	add_person(s, "S1", "moj", NULL);
+	fx_add_person(s, "S1", "moj", NULL);
 	s->ops->rollback(s);
 	s->ops->rollback(s);
 
@@ -1318,31 +1235,31 @@ static void test_rollback(void **state)
 	assert_int_equal(e.kind, ERR_NOT_FOUND);
 	assert_int_equal(verify(s, NULL, &vf), 0);
 	assert_int_equal(vf.seen, 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM people"), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM audit"), 0);
 
 	/* begin inside a transaction nests: the inner level is a savepoint
 	 * whose rollback undoes only its own work. Commit without a
 	 * transaction is an error. */
 	assert_int_equal(s->ops->begin(s, &e), 0);
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "gone", NULL);
+	fx_add_org(s, "gone", NULL);
 	s->ops->rollback(s);
-	add_org(s, "moj", NULL);
+	fx_add_org(s, "moj", NULL);
 	/* A failed multi-statement write undoes only itself: the transaction
 	 * stays usable and commits the rest. */
 	make_incident(&inc, "moj", "2026-01-01T00:00:00Z", "S99");
 	assert_int_equal(s->ops->incident_insert(s, &inc, &e), -1);
 	assert_string_equal(e.field, "subjects[0]");
 	incident_release(&inc);
-	add_person(s, "S1", "moj", NULL);
+	fx_add_person(s, "S1", "moj", NULL);
 	assert_int_equal(s->ops->commit(s, &e), 0);
 	assert_int_equal(s->ops->commit(s, &e), -1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs WHERE code = 'gone'"), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM people"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sequences"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs WHERE code = 'gone'"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sequences"), 0);
 }
 
 /* Group commit: each operation in the group succeeds or fails alone, a
@@ -1358,39 +1275,39 @@ static void test_group(void **state)
 	assert_int_equal(s->ops->group_begin(s, &e), 0);
 	/* Operation 1 commits its savepoint. */
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "moj", NULL);
+	fx_add_org(s, "moj", NULL);
 	assert_int_equal(s->ops->commit(s, &e), 0);
 	/* Operation 2 fails and rolls back, twice over: only itself. */
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "hmcts", "moj");
+	fx_add_org(s, "hmcts", "moj");
 	s->ops->rollback(s);
 	s->ops->rollback(s);
 	/* Not yet durable: another connection sees nothing. */
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 0);
 	assert_int_equal(s->ops->group_end(s, true, &e), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs WHERE code = 'moj'"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs WHERE code = 'moj'"), 1);
 
 	/* A group that is not committed leaves nothing. */
 	assert_int_equal(s->ops->group_begin(s, &e), 0);
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "laa", "moj");
+	fx_add_org(s, "laa", "moj");
 	assert_int_equal(s->ops->commit(s, &e), 0);
 	assert_int_equal(s->ops->group_end(s, false, &e), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
 
 	/* An operation that leaves its savepoint open fails the group. */
 	assert_int_equal(s->ops->group_begin(s, &e), 0);
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "opg", "moj");
+	fx_add_org(s, "opg", "moj");
 	assert_int_equal(s->ops->group_end(s, true, &e), -1);
 	assert_int_equal(e.kind, ERR_RUNTIME);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
 	/* And the connection is usable again. */
 	assert_int_equal(s->ops->begin(s, &e), 0);
-	add_org(s, "opg", "moj");
+	fx_add_org(s, "opg", "moj");
 	assert_int_equal(s->ops->commit(s, &e), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), 2);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 2);
 }
 
 /* ---- backup ----------------------------------------------------------- */
