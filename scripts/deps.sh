@@ -4,11 +4,11 @@
 # Usage: scripts/deps.sh [build|test|bench]...   (build is always included)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev sqlite3)
+pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev sqlite3)
 for want in "$@"; do
 	case "$want" in
 	build) ;;
-	test) pkgs+=(libcmocka-dev python3) ;;
+	test) pkgs+=(libcmocka-dev python3 python3-jsonschema) ;;
 	bench) pkgs+=(hyperfine time valgrind wrk nginx-light) ;;
 	*) echo "deps.sh: unknown set \"$want\"" >&2; exit 2 ;;
 	esac

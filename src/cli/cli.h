@@ -66,5 +66,7 @@ CLI_COMMAND(user);
 CLI_COMMAND(serve);
 CLI_COMMAND(ico);
 CLI_COMMAND(hr_outcome);
+CLI_COMMAND(export);
+CLI_COMMAND(trends);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/alloc.h"
+#include "service/registry.h"
 #include "store/store.h"
 
 static const struct command {
@@ -42,6 +43,11 @@ static const struct command {
 	{"hr-outcome", cmd_hr_outcome, "hr-outcome REF --subject ID --outcome O --notes TEXT "
 				       "[--effective-on DATE]"},
 	{"warnings", cmd_warnings, "warnings STAFF_ID"},
+	{"trends", cmd_trends, "trends [--by DIM]... [--from M] [--to M] [--org C] [--type T] "
+			       "[--severity S] [--kind K] [--control C] [--outcome O] [--engagement E] "
+			       "[--all] [--csv] | trends rebuild | trends verify"},
+	{"export", cmd_export, "export csv|json|xlsx|veris [--out FILE] [--pseudonymise] [--org C] "
+			       "[--from D] [--to D]"},
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},
 	{"backup", cmd_backup, "backup FILE"},
 	{"summary", cmd_summary, "summary"},
@@ -85,8 +91,17 @@ int cli_fail(const struct err *e)
 
 struct store *cli_store(struct cli *c, struct err *e)
 {
-	if (!c->store && store_open(c->db, &c->store, e))
+	if (c->store)
+		return c->store;
+	if (store_open(c->db, &c->store, e))
 		return NULL;
+	/* After a migration the rollups are recounted once, before any
+	 * command reads or writes them. */
+	if (registry_rollup_ensure(c->store, e)) {
+		store_close(c->store);
+		c->store = NULL;
+		return NULL;
+	}
 	return c->store;
 }
 

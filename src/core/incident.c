@@ -82,8 +82,10 @@ int incident_parse(struct incident *inc, const json_t *in, const struct guidance
 	if (facts_parse(&f, in, g, e))
 		return -1;
 	inc->ntypes = f.ntypes;
-	for (int i = 0; i < f.ntypes; i++)
+	for (int i = 0; i < f.ntypes; i++) {
 		snprintf(inc->types[i], CODE_MAX, "%s", g->types[f.types[i]].code);
+		inc->controls[i] = g->types[f.types[i]].control;
+	}
 	inc->classification = f.classification;
 	inc->strap = f.strap;
 	inc->third_party_disclosure = f.third_party_disclosure;

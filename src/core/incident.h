@@ -30,6 +30,9 @@ struct incident {
 	enum state state;
 	int severity; /* enum severity of the latest assessment or decision; -1 none */
 	char types[FACTS_MAX_TYPES][CODE_MAX];
+	/* The control area of each type under the guidance in force when it
+	 * was reported: trends count it there even if guidance moves later. */
+	enum control controls[FACTS_MAX_TYPES];
 	int ntypes;
 	enum classification classification;
 	bool strap, third_party_disclosure, authorised, criminal;

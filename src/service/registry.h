@@ -20,6 +20,7 @@
 #include "core/notice.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/record.h"
 #include "store/store.h"
 
 
@@ -115,6 +116,56 @@ int registry_audit_verify(struct store *s, int64_t *count, struct err *e);
 /* What a security officer looks at first: open incidents by state,
  * severity and organisation, and actions due. */
 int registry_summary(struct store *s, ts_t now, json_t **out, struct err *e);
+
+/* Rollups (core/rollup.h). rebuild recounts every incident into them in
+ * one transaction (*records: how many; may be NULL); ensure rebuilds only
+ * when the store says they are stale (after a migration); verify
+ * recounts in one snapshot and compares, *differences 0 when they agree. */
+int registry_rollup_rebuild(struct store *s, int64_t *records, struct err *e);
+int registry_rollup_ensure(struct store *s, struct err *e);
+int registry_rollup_verify(struct store *s, int64_t *records, int64_t *differences,
+			   struct err *e);
+
+/* Trends (SPEC 5): counts of incidents grouped by the dimensions in by
+ * (1u << enum trend_dim), reported within [month_from, month_to]
+ * (YYYYMM, 0 open), in org and below (rolled up the tree when grouped by
+ * org, with rates per 1,000 staff where headcounts are known), filtered on
+ * the rest (ROLLUP_ANY / "" for none); withdrawn and unfounded reports
+ * only when all. Plus the times from discovery to report, decision and
+ * close (count, median and 90th percentile in hours). Needs POW_TRENDS;
+ * reads only rollups. */
+struct trends_query {
+	unsigned by;
+	int month_from, month_to;
+	char org[CODE_MAX];
+	char type[CODE_MAX];
+	int kind, severity, control, outcome, engagement;
+	bool all;
+};
+void trends_query_init(struct trends_query *q);
+/* Sets one parameter by name, as the CLI's --NAME and the API's query
+ * string give it: by (repeatable), from, to (YYYY-MM, YYYYQn or a date),
+ * org, type, severity, kind, control, outcome, engagement, all
+ * (true|false). ERR_INVALID naming the parameter. */
+int trends_query_set(struct trends_query *q, const char *name, const char *val, struct err *e);
+int registry_trends(struct store *s, const struct actor *a, const struct trends_query *q,
+		    json_t **out, struct err *e);
+
+/* Exports (SPEC 5): calls cb for each incident matching f, oldest reported
+ * first, as one read snapshot. Allowed to security (whole records) and
+ * analyst (always pseudonymised); pseudonymise asks for it for anyone.
+ * Pseudonymised records carry keyed pseudonyms ("P-" and 12 hex digits,
+ * stable for a register: HMAC-SHA-256 under a secret kept in the store)
+ * in place of every staff id, and no description or location (free text
+ * names people). The export is audited ("export", with format and
+ * filter) before the first record; *count gets the number written. A
+ * non-zero return of cb stops the walk and is returned. */
+typedef int (*registry_record_cb)(const struct record *r, void *ctx);
+int registry_export(struct store *s, const struct actor *a, const struct incident_filter *f,
+		    const char *format, bool pseudonymise, ts_t now, registry_record_cb cb, void *ctx,
+		    int64_t *count, struct err *e);
+/* The pseudonym of staff_id under this register's key (see above). */
+int registry_pseudonym(struct store *s, const char *staff_id, char out[STAFF_MAX], struct err *e);
 
 /* The protective marking of SPEC 7 for an incident. */
 const char *registry_marking(const struct incident *inc);

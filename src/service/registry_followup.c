@@ -14,9 +14,11 @@ int registry_ico_decide(struct store *s, const struct actor *a, const char *ref,
 {
 	struct incident inc;
 	struct err nf = {0};
+	struct rollup_snap snap;
 	int ret = -1;
 
 	incident_init(&inc);
+	reg_rollup_none(&snap);
 	ico_decision_init(out);
 	if (ico_decision_parse(out, in, now, e))
 		return -1;
@@ -43,7 +45,8 @@ int registry_ico_decide(struct store *s, const struct actor *a, const char *ref,
 	snprintf(out->ref, sizeof out->ref, "%s", ref);
 	snprintf(out->decided_by, sizeof out->decided_by, "%s", a->name);
 	out->decided_at = now;
-	if (s->ops->ico_put(s, out, e))
+	if (reg_rollup_before(s, ref, &snap, e) || s->ops->ico_put(s, out, e) ||
+	    reg_rollup_after(s, ref, &snap, e))
 		goto out;
 	if (reg_audit(s, a, now, "incident.ico", ref,
 		      json_pack("{s:b, s:b}", "notify", out->notify, "within_72_hours",
@@ -57,6 +60,7 @@ out:
 		ico_decision_release(out);
 	}
 	incident_release(&inc);
+	reg_rollup_release(&snap);
 	return ret;
 }
 

@@ -202,6 +202,10 @@ int registry_report(struct store *s, const struct actor *a, const json_t *in, ts
 	}
 	if (s->ops->incident_insert(s, out, e))
 		goto out;
+	struct rollup_snap none;
+	reg_rollup_none(&none);
+	if (reg_rollup_after(s, out->ref, &none, e))
+		goto out;
 	json_t *types = json_array(), *subs = json_array();
 	for (int i = 0; i < out->ntypes; i++)
 		json_array_append_new(types, json_string(out->types[i]));
@@ -227,11 +231,13 @@ int registry_transition(struct store *s, const struct actor *a, const char *ref,
 {
 	struct incident inc;
 	struct incident_transition t = {0};
+	struct rollup_snap snap;
 	enum state to;
 	bool has_reason = reason && reason[strspn(reason, " \t\r\n")];
 	int ret = -1;
 
 	incident_init(&inc);
+	reg_rollup_none(&snap);
 	if (lifecycle_parse_target(target, &to, e))
 		return -1;
 	if (reason && strlen(reason) > INCIDENT_REASON_MAX)
@@ -267,7 +273,8 @@ int registry_transition(struct store *s, const struct actor *a, const char *ref,
 	inc.state = to;
 	inc.updated_at = now;
 	inc.closed_at = lifecycle_is_open(to) ? TS_NONE : now;
-	if (s->ops->incident_update(s, &inc, e) || s->ops->transition_insert(s, &t, e))
+	if (reg_rollup_before(s, ref, &snap, e) || s->ops->incident_update(s, &inc, e) ||
+	    s->ops->transition_insert(s, &t, e) || reg_rollup_after(s, ref, &snap, e))
 		goto out;
 	if (reg_audit(s, a, now, "incident.transition", ref,
 		      json_pack("{s:s, s:s, s:o}", "from", vocab_name(&vocab_state, t.from), "to",
@@ -281,6 +288,7 @@ out:
 		s->ops->rollback(s);
 	incident_release(&inc);
 	incident_transition_release(&t);
+	reg_rollup_release(&snap);
 	return ret;
 }
 
@@ -375,14 +383,17 @@ int registry_assess_incident(struct store *s, const struct actor *a, const char 
 {
 	struct incident inc;
 	struct guidance g;
+	struct rollup_snap snap;
 	bool have_g = false;
 	json_t *results = json_array();
 	int ret = -1, worst = -1;
 
 	incident_init(&inc);
+	reg_rollup_none(&snap);
 	if (s->ops->begin(s, e))
 		goto out;
-	if (reg_incident_for(s, a, ref, PERM_ASSESS, &inc, NULL, e))
+	if (reg_incident_for(s, a, ref, PERM_ASSESS, &inc, NULL, e) ||
+	    reg_rollup_before(s, ref, &snap, e))
 		goto out;
 	if (inc.state > ST_AWAITING_DECISION) {
 		err_set(e, ERR_CONFLICT, "status", "incident %s is %s: it can no longer be assessed",
@@ -468,7 +479,8 @@ int registry_assess_incident(struct store *s, const struct actor *a, const char 
 	}
 	inc.severity = worst;
 	inc.updated_at = now;
-	if (s->ops->incident_update(s, &inc, e) || s->ops->commit(s, e))
+	if (s->ops->incident_update(s, &inc, e) || reg_rollup_after(s, ref, &snap, e) ||
+	    s->ops->commit(s, e))
 		goto out;
 	*out = json_pack("{s:s, s:s, s:O}", "ref", ref, "guidance_version", g.version,
 			 "assessments", results);
@@ -480,6 +492,7 @@ out:
 	if (have_g)
 		guidance_release(&g);
 	incident_release(&inc);
+	reg_rollup_release(&snap);
 	return ret;
 }
 
@@ -488,12 +501,15 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 {
 	struct incident inc;
 	struct assessment_record rec = {0};
+	struct rollup_snap snap;
 	int ret = -1;
 
 	incident_init(&inc);
+	reg_rollup_none(&snap);
 	if (s->ops->begin(s, e))
 		return -1;
-	if (reg_incident_for(s, a, ref, PERM_DECIDE, &inc, NULL, e))
+	if (reg_incident_for(s, a, ref, PERM_DECIDE, &inc, NULL, e) ||
+	    reg_rollup_before(s, ref, &snap, e))
 		goto out;
 	if (inc.state != ST_INVESTIGATING && inc.state != ST_AWAITING_DECISION) {
 		err_set(e, ERR_CONFLICT, "status",
@@ -537,7 +553,7 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 	if ((int)d->severity > inc.severity)
 		inc.severity = d->severity;
 	inc.updated_at = now;
-	if (s->ops->incident_update(s, &inc, e))
+	if (s->ops->incident_update(s, &inc, e) || reg_rollup_after(s, ref, &snap, e))
 		goto out;
 	if (reg_audit(s, a, now, "incident.decide", ref,
 		      json_pack("{s:s, s:s, s:s, s:s, s:b}", "subject", d->subject, "severity",
@@ -553,6 +569,7 @@ out:
 		s->ops->rollback(s);
 	incident_release(&inc);
 	assessment_record_release(&rec);
+	reg_rollup_release(&snap);
 	return ret;
 }
 

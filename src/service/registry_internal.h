@@ -29,4 +29,41 @@ bool reg_is_subject(const struct incident *inc, const char *staff_id);
 /* ERR_FORBIDDEN unless a holds power p. */
 int reg_power(const struct actor *a, enum power p, struct err *e);
 
+/* The organisation tree, loaded once for a query (registry_trends.c). */
+struct reg_tree {
+	struct org *orgs;
+	size_t n;
+	int *parent;		 /* index of each org's parent, -1 for the root */
+	char (*codes)[CODE_MAX]; /* the codes, in orgs' order */
+};
+int reg_tree_load(struct store *s, struct reg_tree *t, struct err *e);
+void reg_tree_release(struct reg_tree *t);
+/* Index of code, or -1. */
+int reg_tree_find(const struct reg_tree *t, const char *code);
+/* Whether org i is root or below it. */
+bool reg_tree_within(const struct reg_tree *t, int i, int root);
+/* The codes of org and its descendants as a new array (*codes NULL and
+ * *n 0 when org is "" or NULL: everywhere); ERR_NOT_FOUND for an unknown
+ * org. */
+int reg_tree_scope(const struct reg_tree *t, const char *org, char (**codes)[CODE_MAX],
+		   size_t *n, struct err *e);
+
+/* An incident's contribution to the rollups before a write changes it
+ * (registry_record.c). Every write that changes what trends count takes
+ * one after loading the incident and applies it before committing:
+ *   reg_rollup_before(s, ref, &snap) ... write ... reg_rollup_after(s, ref, &snap)
+ * A new incident starts from an empty snap (reg_rollup_none). */
+struct rollup_snap {
+	struct rollup_cell *cells;
+	size_t ncells;
+	struct rollup_time *times;
+	size_t ntimes;
+};
+void reg_rollup_none(struct rollup_snap *snap);
+int reg_rollup_before(struct store *s, const char *ref, struct rollup_snap *snap, struct err *e);
+/* Adds (after - before) to the rollups inside the open transaction and
+ * releases snap (also on error). */
+int reg_rollup_after(struct store *s, const char *ref, struct rollup_snap *snap, struct err *e);
+void reg_rollup_release(struct rollup_snap *snap);
+
 #endif

@@ -28,6 +28,8 @@
 #include "core/notice.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/record.h"
+#include "core/rollup.h"
 
 struct store;
 
@@ -58,6 +60,9 @@ void incident_filter_init(struct incident_filter *f);
 
 typedef int (*incident_cb)(const struct incident *inc, void *ctx);
 typedef int (*audit_cb)(const struct audit_entry *a, void *ctx);
+typedef int (*record_cb)(const struct record *r, void *ctx);
+typedef int (*rollup_cb)(const struct rollup_cell *c, void *ctx);
+typedef int (*rollup_time_cb)(const struct rollup_time *t, void *ctx);
 
 struct store_ops {
 	const char *name;
@@ -156,6 +161,32 @@ struct store_ops {
 	/* The head recorded by the last append: seq 0 and "" when none. */
 	int (*audit_head)(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX],
 			  struct err *e);
+
+	/* The central record (core/record.h, core/rollup.h). */
+	/* One incident with its case summary (record_release it). */
+	int (*record_get)(struct store *s, const char *ref, struct record *out, struct err *e);
+	/* Every incident matching f (org, from, to; the rest ignored),
+	 * oldest reported first, in one statement. */
+	int (*record_each)(struct store *s, const struct incident_filter *f, record_cb cb,
+			   void *ctx, struct err *e);
+	/* Adds each cell's n (and each time's n) to the rollups, dropping
+	 * rows that reach 0. */
+	int (*rollup_add)(struct store *s, const struct rollup_cell *cells, size_t ncells,
+			  const struct rollup_time *times, size_t ntimes, struct err *e);
+	/* Empties the rollups (before a rebuild). */
+	int (*rollup_clear)(struct store *s, struct err *e);
+	/* Sums of f->mask's cells grouped by f->group; dimensions not grouped
+	 * come back unkeyed ("" / ROLLUP_UNKEYED; month 0). */
+	int (*rollup_query)(struct store *s, const struct rollup_filter *f, rollup_cb cb,
+			    void *ctx, struct err *e);
+	int (*rollup_time_query)(struct store *s, const struct rollup_time_filter *f,
+				 rollup_time_cb cb, void *ctx, struct err *e);
+	/* Small named values the register keeps about itself (the pseudonym
+	 * key, whether the rollups need a rebuild). get: ERR_NOT_FOUND when
+	 * absent; *len in: the buffer's size, out: the value's length. */
+	int (*meta_get)(struct store *s, const char *name, void *buf, size_t *len, struct err *e);
+	int (*meta_put)(struct store *s, const char *name, const void *val, size_t len,
+			struct err *e);
 
 	/* Accounts (by name), their API tokens and web sessions. Secrets
 	 * never reach the store: tokens and sessions are found by the hex

@@ -23,6 +23,8 @@
 
 #include "core/alloc.h"
 #include "core/authz.h"
+#include "core/catalogue.h"
+#include "core/stats.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -305,6 +307,47 @@ static const struct migration migrations[] = {
 	" UNIQUE (ref, subject),"
 	" FOREIGN KEY (ref, subject) REFERENCES incident_subjects(ref, staff_id)"
 	"  ON UPDATE CASCADE);"},
+
+    /* The central record (SPEC 5, core/rollup.h). Each type keeps the
+     * control area and each subject the engagement they had when the
+     * incident was reported; the rollups are derived counts (rebuilt from
+     * the incidents when meta says "rollup_stale"). Controls of existing
+     * rows are filled in C after this runs (fill_controls). */
+    {4, "ALTER TABLE incident_types ADD COLUMN control TEXT;"
+	"ALTER TABLE incident_subjects ADD COLUMN engagement TEXT;"
+	"UPDATE incident_subjects SET engagement = (SELECT engagement FROM people"
+	" WHERE people.staff_id = incident_subjects.staff_id);"
+
+	/* Not-applicable dimensions hold "" (see store_sqlite.c dim_*). */
+	"CREATE TABLE rollup ("
+	" mask INTEGER NOT NULL,"
+	" month INTEGER NOT NULL," /* YYYYMM */
+	" org TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" status TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" personal INTEGER NOT NULL,"
+	" ico INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" control TEXT NOT NULL,"
+	" outcome TEXT NOT NULL,"
+	" engagement TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (mask, month, org, kind, status, severity, personal, ico, type,"
+	"  control, outcome, engagement)) WITHOUT ROWID;"
+
+	"CREATE TABLE rollup_times ("
+	" metric TEXT NOT NULL,"
+	" month INTEGER NOT NULL,"
+	" org TEXT NOT NULL,"
+	" bucket INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (metric, month, org, bucket)) WITHOUT ROWID;"
+
+	"CREATE TABLE meta ("
+	" name TEXT PRIMARY KEY,"
+	" value BLOB NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO meta (name, value) VALUES ('rollup_stale', x'01');"},
 };
 
 _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
@@ -322,6 +365,22 @@ _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATI
 	"authorised, criminal, records, special_category, intent, damage, description, "           \
 	"location, occurred_at, discovered_at, reported_at, updated_at, closed_at, reporter, "     \
 	"confidential_reporter"
+/* After INCIDENT_COLS, for a record (core/record.h): "type=control" per
+ * type, and per subject "staff_id engagement outcome severity decided_at
+ * notice", fields split by US (0x1f) and items by RS (0x1e), which no
+ * stored code or staff id contains; then the ICO decision. */
+#define RECORD_EXTRA                                                                               \
+	"(SELECT group_concat(x, char(30)) FROM (SELECT t.type || char(31) ||"                    \
+	" coalesce(t.control, '') AS x FROM incident_types t WHERE t.ref = i.ref"                  \
+	" ORDER BY t.position)),"                                                                  \
+	" (SELECT group_concat(x, char(30)) FROM (SELECT s.staff_id || char(31) ||"               \
+	" coalesce(s.engagement, '') || char(31) || coalesce(d.outcome, '') || char(31) ||"        \
+	" coalesce(d.severity, '') || char(31) || coalesce(d.decided_at, '') || char(31) ||"       \
+	" coalesce((SELECT n.number FROM notices n WHERE n.ref = s.ref AND"                        \
+	" n.subject = s.staff_id ORDER BY n.id DESC LIMIT 1), '') AS x"                            \
+	" FROM incident_subjects s LEFT JOIN decisions d ON d.ref = s.ref AND"                     \
+	" d.subject = s.staff_id WHERE s.ref = i.ref ORDER BY s.position)),"                       \
+	" (SELECT notify FROM ico_decisions c WHERE c.ref = i.ref)"
 #define TRANSITION_COLS "id, ref, from_state, to_state, reason, actor, at"
 #define NOTE_COLS	"id, ref, author, body, at"
 #define ASSESSMENT_COLS                                                                            \
@@ -395,6 +454,15 @@ enum q {
 	Q_WARNING_INSERT,
 	Q_WARNING_LIST,
 	Q_INCIDENT_COUNTS,
+	Q_RECORD_GET,
+	Q_RECORD_LIST,
+	Q_ROLLUP_ADD,
+	Q_ROLLUP_TIME_ADD,
+	Q_ROLLUP_CLEAR,
+	Q_ROLLUP_TIMES_CLEAR,
+	Q_META_GET,
+	Q_META_PUT,
+	Q_CONTROL_FILL,
 	Q_AUDIT_LAST,
 	Q_AUDIT_HEAD_SET,
 	Q_AUDIT_HEAD_GET,
@@ -469,11 +537,15 @@ static const char *const queries[Q_COUNT] = {
 	" intent, damage, description, location, occurred_at, discovered_at, reported_at,"
 	" updated_at, closed_at, reporter, confidential_reporter)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [Q_INCIDENT_TYPE_INSERT] = "INSERT INTO incident_types (ref, position, type) VALUES (?, ?, ?)",
-    [Q_INCIDENT_SUBJECT_INSERT] = "INSERT INTO incident_subjects (ref, position, staff_id)"
-				  " VALUES (?, ?, ?)",
+    [Q_INCIDENT_TYPE_INSERT] = "INSERT INTO incident_types (ref, position, type, control)"
+			       " VALUES (?, ?, ?, ?)",
+    /* The engagement as it is now: the incident keeps it. */
+    [Q_INCIDENT_SUBJECT_INSERT] = "INSERT INTO incident_subjects (ref, position, staff_id,"
+				  " engagement) VALUES (?1, ?2, ?3,"
+				  " (SELECT engagement FROM people WHERE staff_id = ?3))",
     [Q_INCIDENT_GET] = "SELECT " INCIDENT_COLS " FROM incidents WHERE ref = ?",
-    [Q_INCIDENT_TYPES] = "SELECT type FROM incident_types WHERE ref = ? ORDER BY position",
+    [Q_INCIDENT_TYPES] = "SELECT type, control FROM incident_types WHERE ref = ?"
+			 " ORDER BY position",
     [Q_INCIDENT_SUBJECTS] = "SELECT staff_id FROM incident_subjects WHERE ref = ?"
 			    " ORDER BY position",
     [Q_INCIDENT_UPDATE] = "UPDATE incidents SET state = ?, severity = ?, updated_at = ?,"
@@ -555,6 +627,36 @@ static const char *const queries[Q_COUNT] = {
      * paper over removed entries; the table's last row is the fallback
      * for a log with no head yet. */
     [Q_INCIDENT_COUNTS] = "SELECT state, count(*) FROM incidents GROUP BY state",
+    [Q_RECORD_GET] = "SELECT " INCIDENT_COLS ", " RECORD_EXTRA " FROM incidents i WHERE ref = ?",
+    /* Q_INCIDENT_LIST's parameters (bind_filter), oldest first. */
+    [Q_RECORD_LIST] = "WITH RECURSIVE sub(code) AS ("
+		      " SELECT code FROM orgs WHERE code = ?1"
+		      " UNION SELECT orgs.code FROM orgs JOIN sub ON orgs.parent = sub.code)"
+		      " SELECT " INCIDENT_COLS ", " RECORD_EXTRA " FROM incidents i"
+		      " WHERE reported_at >= ?8 AND reported_at < ?9"
+		      " AND (?1 IS NULL OR org IN (SELECT code FROM sub))"
+		      " AND (?2 IS NULL OR state = ?2)"
+		      " AND (?3 IS NULL OR severity = ?3)"
+		      " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM incident_types t"
+		      "  WHERE t.ref = i.ref AND t.type = ?4))"
+		      " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM incident_subjects s"
+		      "  WHERE s.ref = i.ref AND s.staff_id = ?5))"
+		      " AND (?6 IS NULL OR reporter = ?6)"
+		      " AND (?7 = 0 OR state NOT IN (?12, ?13, ?14))"
+		      " ORDER BY reported_at, ref LIMIT ?10 OFFSET ?11",
+    [Q_ROLLUP_ADD] = "INSERT INTO rollup (mask, month, org, kind, status, severity, personal,"
+		     " ico, type, control, outcome, engagement, n)"
+		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		     " ON CONFLICT DO UPDATE SET n = n + excluded.n",
+    [Q_ROLLUP_TIME_ADD] = "INSERT INTO rollup_times (metric, month, org, bucket, n)"
+			  " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+    [Q_ROLLUP_CLEAR] = "DELETE FROM rollup",
+    [Q_ROLLUP_TIMES_CLEAR] = "DELETE FROM rollup_times",
+    [Q_META_GET] = "SELECT value FROM meta WHERE name = ?",
+    [Q_META_PUT] = "INSERT INTO meta (name, value) VALUES (?, ?)"
+		   " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [Q_CONTROL_FILL] = "UPDATE incident_types SET control = ?2 WHERE control IS NULL"
+		       " AND (?1 IS NULL OR type = ?1)",
     [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit_head WHERE id = 1 UNION ALL"
 		     " SELECT * FROM (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1)"
 		     " LIMIT 1",
@@ -1807,10 +1909,23 @@ static int read_codes(struct sqlite_store *ss, enum q id, const char *ref, char 
 	return each_row(ss, id, bind_key, ref, add_code, &c, e);
 }
 
+static int add_type(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	struct incident *inc = arg;
+	struct row r = row_start(st);
+
+	if (inc->ntypes == FACTS_MAX_TYPES)
+		return 0; /* more than the record holds: cannot happen via the store */
+	r_text(&r, inc->types[inc->ntypes], CODE_MAX);
+	inc->controls[inc->ntypes] = r_enum(&r, &vocab_control);
+	inc->ntypes++;
+	return r_done(&r, e);
+}
+
 static int read_incident_children(struct sqlite_store *ss, struct incident *inc, struct err *e)
 {
-	if (read_codes(ss, Q_INCIDENT_TYPES, inc->ref, &inc->types[0][0], CODE_MAX, FACTS_MAX_TYPES,
-		       &inc->ntypes, e))
+	inc->ntypes = 0;
+	if (each_row(ss, Q_INCIDENT_TYPES, bind_key, inc->ref, add_type, inc, e))
 		return -1;
 	return read_codes(ss, Q_INCIDENT_SUBJECTS, inc->ref, &inc->subjects[0][0], STAFF_MAX,
 			  INCIDENT_MAX_SUBJECTS, &inc->nsubjects, e);
@@ -1865,6 +1980,32 @@ static int write_codes(struct sqlite_store *ss, enum q id, const char *ref, cons
 	ret = 0;
 out:
 	stmt_put(ss, id, st);
+	return ret;
+}
+
+/* Inserts (ref, position, type, control) rows for the incident's types. */
+static int write_types(struct sqlite_store *ss, const char *ref, const struct incident *inc,
+		       struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, Q_INCIDENT_TYPE_INSERT, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	for (int i = 0; i < inc->ntypes; i++) {
+		b = bind_start(st);
+		b_exact(&b, ref);
+		b_int(&b, i);
+		b_exact(&b, inc->types[i]);
+		b_enum(&b, &vocab_control, (int)inc->controls[i]);
+		if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+			goto out;
+		sqlite3_reset(st);
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_INCIDENT_TYPE_INSERT, st);
 	return ret;
 }
 
@@ -1927,8 +2068,7 @@ static int sq_incident_insert(struct store *s, struct incident *inc, struct err 
 	if (b_done(&b, e) || step_write(ss, st, "ref", "incident reference already in use", e))
 		goto out;
 	id = sqlite3_last_insert_rowid(ss->db);
-	if (write_codes(ss, Q_INCIDENT_TYPE_INSERT, ref, &inc->types[0][0], CODE_MAX, inc->ntypes,
-			e) ||
+	if (write_types(ss, ref, inc, e) ||
 	    write_codes(ss, Q_INCIDENT_SUBJECT_INSERT, ref, &inc->subjects[0][0], STAFF_MAX,
 			inc->nsubjects, e))
 		goto out;
@@ -3286,6 +3426,528 @@ out:
 }
 
 /* ------------------------------------------------------------------------
+ * The central record: records, rollups, meta */
+
+/* Splits s at sep in place into at most max pointers; returns how many. */
+static int split(char *s, char sep, char **out, int max)
+{
+	int n = 0;
+
+	if (!s)
+		return 0;
+	while (n < max) {
+		char *end = strchr(s, sep);
+
+		out[n++] = s;
+		if (!end)
+			break;
+		*end = '\0';
+		s = end + 1;
+	}
+	return n;
+}
+
+static int bad_record(struct err *e, const char *ref)
+{
+	return err_set(e, ERR_RUNTIME, "db", "invalid stored case of \"%s\"", ref);
+}
+
+/* The record columns after INCIDENT_COLS (RECORD_EXTRA) into r. */
+static int read_record_extra(sqlite3_stmt *st, struct record *r, struct err *e)
+{
+	const int col = 24; /* the columns of INCIDENT_COLS */
+	char *types = xstrdup((const char *)sqlite3_column_text(st, col));
+	char *subjects = xstrdup((const char *)sqlite3_column_text(st, col + 1));
+	char *items[INCIDENT_MAX_SUBJECTS + 1], *f[6];
+	int n, ret = -1;
+
+	n = split(types, '\x1e', items, FACTS_MAX_TYPES);
+	r->inc.ntypes = 0;
+	for (int i = 0; i < n; i++) {
+		int c;
+
+		if (split(items[i], '\x1f', f, 2) != 2 || (c = vocab_parse(&vocab_control, f[1])) < 0)
+			goto bad;
+		snprintf(r->inc.types[i], CODE_MAX, "%s", f[0]);
+		r->inc.controls[i] = (enum control)c;
+		r->inc.ntypes++;
+	}
+	n = split(subjects, '\x1e', items, INCIDENT_MAX_SUBJECTS);
+	r->inc.nsubjects = 0;
+	for (int i = 0; i < n; i++) {
+		struct record_subject *x = &r->subjects[i];
+		int eng;
+
+		if (split(items[i], '\x1f', f, 6) != 6 ||
+		    (eng = vocab_parse(&vocab_engagement, f[1])) < 0)
+			goto bad;
+		snprintf(r->inc.subjects[i], STAFF_MAX, "%s", f[0]);
+		snprintf(x->staff_id, STAFF_MAX, "%s", f[0]);
+		x->engagement = (enum engagement)eng;
+		x->outcome = *f[2] ? vocab_parse(&vocab_outcome, f[2]) : -1;
+		x->decided_severity = *f[3] ? vocab_parse(&vocab_severity, f[3]) : -1;
+		x->decided_at = TS_NONE;
+		if ((*f[2] && x->outcome < 0) || (*f[3] && x->decided_severity < 0) ||
+		    (*f[4] && date_parse_ts(f[4], &x->decided_at)))
+			goto bad;
+		snprintf(x->notice, REF_MAX, "%s", f[5]);
+		r->inc.nsubjects++;
+	}
+	if (sqlite3_column_type(st, col + 2) == SQLITE_NULL)
+		r->ico_notify = -1;
+	else
+		r->ico_notify = sqlite3_column_int(st, col + 2) != 0;
+	ret = 0;
+	goto out;
+bad:
+	bad_record(e, r->inc.ref);
+out:
+	free(types);
+	free(subjects);
+	return ret;
+}
+
+static int read_record(sqlite3_stmt *st, struct record *r, struct err *e)
+{
+	if (read_incident(st, &r->inc, e))
+		return -1;
+	return read_record_extra(st, r, e);
+}
+
+static int sq_record_get(struct store *s, const char *ref, struct record *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	record_init(out);
+	st = stmt_bind(ss, Q_RECORD_GET, bind_key, ref, e);
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		err_set(e, ERR_NOT_FOUND, "ref", "incident \"%s\" not found", ref);
+	else if (rc != SQLITE_ROW)
+		db_fail(ss, e);
+	else if (read_record(st, out, e) == 0)
+		ret = 0;
+	stmt_put(ss, Q_RECORD_GET, st);
+	if (ret)
+		record_release(out);
+	return ret;
+}
+
+struct record_walk {
+	record_cb cb;
+	void *ctx;
+};
+
+static int walk_record(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	const struct record_walk *w = arg;
+	struct record r;
+	int ret = -1;
+
+	record_init(&r);
+	if (read_record(st, &r, e) == 0)
+		ret = w->cb(&r, w->ctx);
+	record_release(&r);
+	return ret;
+}
+
+static int sq_record_each(struct store *s, const struct incident_filter *f, record_cb cb,
+			  void *ctx, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	struct record_walk w = {.cb = cb, .ctx = ctx};
+
+	if (f->org[0] && need_org(ss, f->org, "org", e))
+		return -1;
+	return each_row(ss, Q_RECORD_LIST, bind_filter, f, walk_record, &w, e);
+}
+
+/* Dimensions as stored: "" where a cell does not key the dimension. */
+static const char *dim_severity(int v)
+{
+	return v < 0 ? "" : vocab_name(&vocab_severity, v);
+}
+
+static const char *dim_enum(const struct vocab *v, int val)
+{
+	return val == ROLLUP_UNKEYED ? "" : vocab_name(v, val);
+}
+
+static const char *dim_outcome(int v)
+{
+	if (v == ROLLUP_UNKEYED)
+		return "";
+	return v == ROLLUP_UNDECIDED ? "undecided" : vocab_name(&vocab_outcome, v);
+}
+
+static int undim_severity(const char *s)
+{
+	return !s || !*s ? -1 : vocab_parse(&vocab_severity, s);
+}
+
+static int undim_enum(const struct vocab *v, const char *s)
+{
+	return !s || !*s ? ROLLUP_UNKEYED : vocab_parse(v, s);
+}
+
+static int undim_outcome(const char *s)
+{
+	if (!s || !*s)
+		return ROLLUP_UNKEYED;
+	return strcmp(s, "undecided") == 0 ? ROLLUP_UNDECIDED : vocab_parse(&vocab_outcome, s);
+}
+
+static int sq_rollup_add(struct store *s, const struct rollup_cell *cells, size_t ncells,
+			 const struct rollup_time *times, size_t ntimes, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = NULL, *tt = NULL;
+	struct op op = {0};
+	struct bind b;
+	int ret = -1;
+
+	if (ncells == 0 && ntimes == 0)
+		return 0;
+	if (op_begin(ss, &op, e))
+		return -1;
+	if (ncells && !(st = stmt_get(ss, Q_ROLLUP_ADD, e)))
+		goto out;
+	for (size_t i = 0; i < ncells; i++) {
+		const struct rollup_cell *c = &cells[i];
+
+		b = bind_start(st);
+		b_int(&b, c->mask);
+		b_int(&b, c->month);
+		b_exact(&b, c->org);
+		b_enum(&b, &vocab_kind, (int)c->kind);
+		b_enum(&b, &vocab_rollup_status, (int)c->status);
+		b_exact(&b, dim_severity(c->severity));
+		b_int(&b, c->personal);
+		b_int(&b, c->ico);
+		b_exact(&b, c->type);
+		b_exact(&b, dim_enum(&vocab_control, c->control));
+		b_exact(&b, dim_outcome(c->outcome));
+		b_exact(&b, dim_enum(&vocab_engagement, c->engagement));
+		b_int(&b, c->n);
+		if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+			goto out;
+		sqlite3_reset(st);
+	}
+	if (ntimes && !(tt = stmt_get(ss, Q_ROLLUP_TIME_ADD, e)))
+		goto out;
+	for (size_t i = 0; i < ntimes; i++) {
+		b = bind_start(tt);
+		b_enum(&b, &vocab_rollup_metric, (int)times[i].metric);
+		b_int(&b, times[i].month);
+		b_exact(&b, times[i].org);
+		b_int(&b, times[i].bucket);
+		b_int(&b, times[i].n);
+		if (b_done(&b, e) || step_write(ss, tt, NULL, NULL, e))
+			goto out;
+		sqlite3_reset(tt);
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_ROLLUP_ADD, st);
+	stmt_put(ss, Q_ROLLUP_TIME_ADD, tt);
+	return op_end(ss, &op, ret, e);
+}
+
+static int sq_rollup_clear(struct store *s, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	struct op op = {0};
+	int ret = -1;
+
+	if (op_begin(ss, &op, e))
+		return -1;
+	if (run(ss, Q_ROLLUP_CLEAR, e) == 0 && run(ss, Q_ROLLUP_TIMES_CLEAR, e) == 0)
+		ret = 0;
+	return op_end(ss, &op, ret, e);
+}
+
+/* The rollup's columns in enum rollup_dim order. */
+static const char *const dim_cols[RD_COUNT] = {
+    [RD_MONTH] = "month",	    [RD_ORG] = "org",		[RD_KIND] = "kind",
+    [RD_STATUS] = "status",	    [RD_SEVERITY] = "severity", [RD_PERSONAL] = "personal",
+    [RD_ICO] = "ico",		    [RD_TYPE] = "type",		[RD_CONTROL] = "control",
+    [RD_OUTCOME] = "outcome",	    [RD_ENGAGEMENT] = "engagement",
+};
+
+/* A query whose text depends on the grouping: built from our own column
+ * names only; every value is a bound parameter. */
+struct sqlbuf {
+	char s[4096];
+	size_t n;
+	bool over;
+};
+
+static void sql_add(struct sqlbuf *q, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (q->n + len + 1 > sizeof q->s) {
+		q->over = true;
+		return;
+	}
+	memcpy(q->s + q->n, text, len + 1);
+	q->n += len;
+}
+
+static void sql_orgs(struct sqlbuf *q, size_t norgs)
+{
+	sql_add(q, " AND org IN (");
+	for (size_t i = 0; i < norgs; i++)
+		sql_add(q, i ? ",?" : "?");
+	sql_add(q, ")");
+}
+
+static sqlite3_stmt *prepare_dynamic(struct sqlite_store *ss, const struct sqlbuf *q,
+				     struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (q->over) {
+		err_set(e, ERR_INVALID, "org", "too many organisations in one query");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(ss->db, q->s, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(ss, e);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int sq_rollup_query(struct store *s, const struct rollup_filter *f, rollup_cb cb,
+			   void *ctx, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	struct sqlbuf q = {0};
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	int rc = SQLITE_ROW, ret = -1;
+
+	if (f->norgs > 1000)
+		return err_set(e, ERR_INVALID, "org", "too many organisations in one query");
+	sql_add(&q, "SELECT ");
+	for (int d = 0; d < RD_COUNT; d++) {
+		sql_add(&q, (f->group & (1u << d)) ? dim_cols[d] : "NULL");
+		sql_add(&q, ", ");
+	}
+	sql_add(&q, "sum(n) FROM rollup WHERE mask = ? AND month BETWEEN ? AND ?");
+	if (f->orgs)
+		sql_orgs(&q, f->norgs);
+	sql_add(&q, " AND kind = coalesce(?, kind)"
+		    " AND status = coalesce(?, status) AND severity = coalesce(?, severity)"
+		    " AND personal = coalesce(?, personal) AND ico = coalesce(?, ico)"
+		    " AND type = coalesce(?, type) AND control = coalesce(?, control)"
+		    " AND outcome = coalesce(?, outcome)"
+		    " AND engagement = coalesce(?, engagement)");
+	{
+		bool first = true;
+
+		for (int d = 0; d < RD_COUNT; d++)
+			if (f->group & (1u << d)) {
+				sql_add(&q, first ? " GROUP BY " : ", ");
+				sql_add(&q, dim_cols[d]);
+				first = false;
+			}
+		sql_add(&q, " HAVING sum(n) <> 0");
+	}
+	if (!(st = prepare_dynamic(ss, &q, e)))
+		return -1;
+	b = bind_start(st);
+	b_int(&b, f->mask);
+	b_int(&b, f->month_from > 0 ? f->month_from : 0);
+	b_int(&b, f->month_to > 0 ? f->month_to : 999999);
+	for (size_t i = 0; f->orgs && i < f->norgs; i++)
+		b_exact(&b, f->orgs[i]);
+	b_exact(&b, f->kind == ROLLUP_ANY ? NULL : vocab_name(&vocab_kind, f->kind));
+	b_exact(&b, f->status == ROLLUP_ANY ? NULL : vocab_name(&vocab_rollup_status, f->status));
+	b_exact(&b, f->severity == ROLLUP_ANY ? NULL : dim_severity(f->severity));
+	if (f->personal == ROLLUP_ANY)
+		b_null(&b);
+	else
+		b_int(&b, f->personal);
+	if (f->ico == ROLLUP_ANY)
+		b_null(&b);
+	else
+		b_int(&b, f->ico);
+	b_exact(&b, f->type[0] ? f->type : NULL);
+	b_exact(&b, f->control == ROLLUP_ANY ? NULL : dim_enum(&vocab_control, f->control));
+	b_exact(&b, f->outcome == ROLLUP_ANY ? NULL : dim_outcome(f->outcome));
+	b_exact(&b, f->engagement == ROLLUP_ANY ? NULL
+						 : dim_enum(&vocab_engagement, f->engagement));
+	if (b_done(&b, e))
+		goto out;
+	ret = 0;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rollup_cell c = {.mask = f->mask};
+		struct row r = row_start(st);
+		const char *t;
+
+		c.month = (int)r_int(&r);
+		r_text(&r, c.org, sizeof c.org);
+		t = r_str(&r);
+		c.kind = t ? (enum kind)vocab_parse(&vocab_kind, t) : KIND_BREACH;
+		t = r_str(&r);
+		c.status = t ? (enum rollup_status)vocab_parse(&vocab_rollup_status, t) : RS_OPEN;
+		t = r_str(&r);
+		c.severity = t ? undim_severity(t) : ROLLUP_UNKEYED;
+		c.personal = (int)r_int_opt(&r);
+		t = r_str(&r);
+		c.ico = t ? atoi(t) : ROLLUP_ANY;
+		r_text(&r, c.type, sizeof c.type);
+		c.control = undim_enum(&vocab_control, r_str(&r));
+		c.outcome = undim_outcome(r_str(&r));
+		c.engagement = undim_enum(&vocab_engagement, r_str(&r));
+		c.n = r_int(&r);
+		ret = cb(&c, ctx);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(ss, e);
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_rollup_time_query(struct store *s, const struct rollup_time_filter *f,
+				rollup_time_cb cb, void *ctx, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	struct sqlbuf q = {0};
+	sqlite3_stmt *st = NULL;
+	struct bind b;
+	bool by_month = f->group & (1u << RD_MONTH), by_org = f->group & (1u << RD_ORG);
+	int rc = SQLITE_ROW, ret = -1;
+
+	if (f->norgs > 1000)
+		return err_set(e, ERR_INVALID, "org", "too many organisations in one query");
+	sql_add(&q, "SELECT metric, ");
+	sql_add(&q, by_month ? "month, " : "0, ");
+	sql_add(&q, by_org ? "org, " : "'', ");
+	sql_add(&q, "bucket, sum(n) FROM rollup_times WHERE month BETWEEN ? AND ?");
+	if (f->orgs)
+		sql_orgs(&q, f->norgs);
+	sql_add(&q, " GROUP BY metric, ");
+	sql_add(&q, by_month ? "month, " : "");
+	sql_add(&q, by_org ? "org, " : "");
+	sql_add(&q, "bucket HAVING sum(n) <> 0");
+	if (!(st = prepare_dynamic(ss, &q, e)))
+		return -1;
+	b = bind_start(st);
+	b_int(&b, f->month_from > 0 ? f->month_from : 0);
+	b_int(&b, f->month_to > 0 ? f->month_to : 999999);
+	for (size_t i = 0; f->orgs && i < f->norgs; i++)
+		b_exact(&b, f->orgs[i]);
+	if (b_done(&b, e))
+		goto out;
+	ret = 0;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rollup_time t = {0};
+		struct row r = row_start(st);
+
+		t.metric = (enum rollup_metric)r_enum(&r, &vocab_rollup_metric);
+		t.month = (int)r_int(&r);
+		r_text(&r, t.org, sizeof t.org);
+		t.bucket = (int)r_int(&r);
+		t.n = r_int(&r);
+		if (r_done(&r, e) || t.bucket < 0 || t.bucket >= STATS_HOURS_BUCKETS) {
+			ret = err_set(e, ERR_RUNTIME, "db", "invalid stored rollup time");
+			break;
+		}
+		ret = cb(&t, ctx);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_fail(ss, e);
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_meta_get(struct store *s, const char *name, void *buf, size_t *len, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_bind(ss, Q_META_GET, bind_key, name, e);
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err_set(e, ERR_NOT_FOUND, "name", "no meta value \"%s\"", name);
+	} else if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+	} else {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		const void *v = sqlite3_column_blob(st, 0);
+
+		if (n > *len) {
+			err_set(e, ERR_RUNTIME, "db", "meta value \"%s\" too long", name);
+		} else {
+			if (n)
+				memcpy(buf, v, n);
+			*len = n;
+			ret = 0;
+		}
+	}
+	stmt_put(ss, Q_META_GET, st);
+	return ret;
+}
+
+static int sq_meta_put(struct store *s, const char *name, const void *val, size_t len,
+		       struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_META_PUT, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, name);
+	b_rc(&b, sqlite3_bind_blob(st, b.i, val, (int)len, SQLITE_TRANSIENT));
+	if (b_done(&b, e) == 0 && step_write(ss, st, NULL, NULL, e) == 0)
+		ret = 0;
+	stmt_put(ss, Q_META_PUT, st);
+	return ret;
+}
+
+/* Migration 4's control areas for types recorded before it: the baseline
+ * catalogue's, and "other" for a type an organisation's guidance added
+ * (its area was not kept then). */
+static int fill_controls(struct sqlite_store *ss, struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, Q_CONTROL_FILL, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	for (size_t i = 0; i <= catalogue_baseline_count; i++) {
+		bool last = i == catalogue_baseline_count;
+
+		b = bind_start(st);
+		b_exact(&b, last ? NULL : catalogue_baseline[i].code);
+		b_enum(&b, &vocab_control,
+		       last ? (int)CTL_OTHER : (int)catalogue_baseline[i].control);
+		if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+			goto out;
+		sqlite3_reset(st);
+	}
+	ret = 0;
+out:
+	stmt_put(ss, Q_CONTROL_FILL, st);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
  * Opening, migrating, closing */
 
 /* The register is OFFICIAL-SENSITIVE: a new database file is created
@@ -3412,6 +4074,8 @@ static int migrate(struct sqlite_store *ss, const char *path, struct err *e)
 				path, migrations[i].version, msg ? msg : "unknown error");
 			goto out;
 		}
+		if (migrations[i].version == 4 && fill_controls(ss, e))
+			goto out;
 	}
 	/* A PRAGMA takes no parameters; the value is our own constant. */
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", latest);
@@ -3481,6 +4145,14 @@ static const struct store_ops sqlite_ops = {
     .warning_list = sq_warning_list,
     .audit_append = sq_audit_append,
     .incident_counts = sq_incident_counts,
+    .record_get = sq_record_get,
+    .record_each = sq_record_each,
+    .rollup_add = sq_rollup_add,
+    .rollup_clear = sq_rollup_clear,
+    .rollup_query = sq_rollup_query,
+    .rollup_time_query = sq_rollup_time_query,
+    .meta_get = sq_meta_get,
+    .meta_put = sq_meta_put,
     .audit_each = sq_audit_each,
     .audit_head = sq_audit_head,
     .account_insert = sq_account_insert,

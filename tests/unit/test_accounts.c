@@ -666,7 +666,10 @@ static void test_migration(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	fx_raw_exec(f->path, "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
+	fx_raw_exec(f->path, "DROP TABLE rollup; DROP TABLE rollup_times; DROP TABLE meta;"
+			  "ALTER TABLE incident_types DROP COLUMN control;"
+			  "ALTER TABLE incident_subjects DROP COLUMN engagement;"
+			  "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
 			  "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;"
 			  "PRAGMA user_version = 1");
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -676,7 +679,7 @@ static void test_migration(void **state)
 		struct err e = {0};
 		assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	}
-	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 4);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 2);
 	add_alice(f);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM accounts"), 1);
