@@ -151,6 +151,25 @@ int trends_query_set(struct trends_query *q, const char *name, const char *val, 
 int registry_trends(struct store *s, const struct actor *a, const struct trends_query *q,
 		    json_t **out, struct err *e);
 
+/* Signals (docs/signals.md) for the month q->month (YYYYMM; 0: the
+ * current month) and the 12 months ending with it, in q->org and below:
+ * rising trends, repeat subjects (estate-wide only; pseudonymised unless
+ * a may see people by name), control adequacy, and consistency of
+ * outcomes. Needs POW_TRENDS. */
+struct signals_query {
+	int month;
+	char org[CODE_MAX];
+};
+void signals_query_init(struct signals_query *q);
+int registry_signals(struct store *s, const struct actor *a, const struct signals_query *q,
+		     ts_t now, json_t **out, struct err *e);
+/* The quarterly return of departmental security incidents for the
+ * quarter starting with quarter_month (YYYYMM, its first month): breaches
+ * and near misses, personal-data breaches and how many went to the ICO,
+ * open cases, by type, severity and organisation. Needs POW_TRENDS. */
+int registry_return(struct store *s, const struct actor *a, int quarter_month, json_t **out,
+		    struct err *e);
+
 /* Exports (SPEC 5): calls cb for each incident matching f, oldest reported
  * first, as one read snapshot. Allowed to security (whole records) and
  * analyst (always pseudonymised); pseudonymise asks for it for anyone.

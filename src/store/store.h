@@ -181,6 +181,14 @@ struct store_ops {
 			    void *ctx, struct err *e);
 	int (*rollup_time_query)(struct store *s, const struct rollup_time_filter *f,
 				 rollup_time_cb cb, void *ctx, struct err *e);
+	/* People who are subjects of at least min incidents reported in
+	 * [from, to) that were neither withdrawn nor unfounded, with how many
+	 * and their references (newest first), most incidents first. Walks
+	 * the window's incidents only (by the reported_at index). */
+	int (*repeat_subjects)(struct store *s, ts_t from, ts_t to, int min,
+			       int (*cb)(const char *staff_id, int64_t n, const char *refs,
+					 void *ctx),
+			       void *ctx, struct err *e);
 	/* Small named values the register keeps about itself (the pseudonym
 	 * key, whether the rollups need a rebuild). get: ERR_NOT_FOUND when
 	 * absent; *len in: the buffer's size, out: the value's length. */

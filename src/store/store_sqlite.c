@@ -463,6 +463,7 @@ enum q {
 	Q_META_GET,
 	Q_META_PUT,
 	Q_CONTROL_FILL,
+	Q_REPEAT_SUBJECTS,
 	Q_AUDIT_LAST,
 	Q_AUDIT_HEAD_SET,
 	Q_AUDIT_HEAD_GET,
@@ -655,6 +656,12 @@ static const char *const queries[Q_COUNT] = {
     [Q_META_GET] = "SELECT value FROM meta WHERE name = ?",
     [Q_META_PUT] = "INSERT INTO meta (name, value) VALUES (?, ?)"
 		   " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [Q_REPEAT_SUBJECTS] = "SELECT s.staff_id, count(*), group_concat(i.ref, ' ')"
+			  " FROM (SELECT ref, reported_at FROM incidents WHERE reported_at >= ?1"
+			  " AND reported_at < ?2 AND state NOT IN ('withdrawn', 'unfounded')"
+			  " ORDER BY reported_at DESC) i"
+			  " JOIN incident_subjects s ON s.ref = i.ref"
+			  " GROUP BY s.staff_id HAVING count(*) >= ?3 ORDER BY count(*) DESC, s.staff_id",
     [Q_CONTROL_FILL] = "UPDATE incident_types SET control = ?2 WHERE control IS NULL"
 		       " AND (?1 IS NULL OR type = ?1)",
     [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit_head WHERE id = 1 UNION ALL"
@@ -3870,6 +3877,48 @@ out:
 	return ret;
 }
 
+struct repeat_args {
+	ts_t from, to;
+	int min;
+};
+
+static void bind_repeat(struct bind *b, const void *keys)
+{
+	const struct repeat_args *k = keys;
+
+	b_ts(b, k->from);
+	b_ts(b, k->to);
+	b_int(b, k->min);
+}
+
+struct repeat_walk {
+	int (*cb)(const char *staff_id, int64_t n, const char *refs, void *ctx);
+	void *ctx;
+};
+
+static int walk_repeat(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	const struct repeat_walk *w = arg;
+	struct row r = row_start(st);
+	const char *id = r_str(&r);
+	int64_t n = r_int(&r);
+	const char *refs = r_str(&r);
+
+	(void)e;
+	return w->cb(id ? id : "", n, refs ? refs : "", w->ctx);
+}
+
+static int sq_repeat_subjects(struct store *s, ts_t from, ts_t to, int min,
+			      int (*cb)(const char *staff_id, int64_t n, const char *refs,
+					void *ctx),
+			      void *ctx, struct err *e)
+{
+	const struct repeat_args k = {from, to, min};
+	struct repeat_walk w = {cb, ctx};
+
+	return each_row(sq(s), Q_REPEAT_SUBJECTS, bind_repeat, &k, walk_repeat, &w, e);
+}
+
 static int sq_meta_get(struct store *s, const char *name, void *buf, size_t *len, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -4151,6 +4200,7 @@ static const struct store_ops sqlite_ops = {
     .rollup_clear = sq_rollup_clear,
     .rollup_query = sq_rollup_query,
     .rollup_time_query = sq_rollup_time_query,
+    .repeat_subjects = sq_repeat_subjects,
     .meta_get = sq_meta_get,
     .meta_put = sq_meta_put,
     .audit_each = sq_audit_each,
