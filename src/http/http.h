@@ -66,6 +66,7 @@ struct req {
 	char ip[64];
 	const char *set_cookie; /* arena string: a Set-Cookie header to send */
 	const char *location;   /* arena string: a Location header to send */
+	const char *disposition; /* arena string: a Content-Disposition header to send */
 	bool unsupported_media; /* the body's Content-Type was not JSON: 415 */
 	/* A write run by the writer thread (writeq): the connection is
 	 * suspended until it is durable, then job_finish builds the reply. */
@@ -140,6 +141,10 @@ enum MHD_Result api_guidance_publish(struct req *r);
 enum MHD_Result api_guidance_history(struct req *r);
 enum MHD_Result api_audit_list(struct req *r);
 enum MHD_Result api_audit_verify(struct req *r);
+enum MHD_Result api_export(struct req *r);
+enum MHD_Result api_trends(struct req *r);
+enum MHD_Result api_signals(struct req *r);
+enum MHD_Result api_return(struct req *r);
 
 /* Routing: finds the route for method and path, filling r->params. Sets
  * *path_known when some route has that path (for 405). */

@@ -50,6 +50,13 @@ const struct api_route routes[] = {
 	 "guidance versions"},
 	{"GET", "/api/v1/audit", api_audit_list, AUTH_ANY, "the audit log"},
 	{"GET", "/api/v1/audit/verify", api_audit_verify, AUTH_ANY, "verify the audit chain"},
+	{"GET", "/api/v1/trends", api_trends, AUTH_ANY, "counts and rates from the central record"},
+	{"GET", "/api/v1/signals", api_signals, AUTH_ANY,
+	 "rising trends, repeat subjects, control adequacy, consistency"},
+	{"GET", "/api/v1/returns/{quarter}", api_return, AUTH_ANY,
+	 "the quarterly return of departmental security incidents"},
+	{"GET", "/api/v1/exports/{format}", api_export, AUTH_ANY,
+	 "export incidents as CSV, JSON or VERIS"},
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 

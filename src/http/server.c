@@ -173,6 +173,8 @@ enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, con
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 	if (r->location)
 		MHD_add_response_header(resp, "Location", r->location);
+	if (r->disposition)
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (status == 405 && r->allow[0])
 		MHD_add_response_header(resp, "Allow", r->allow);
 	r->status = status;
