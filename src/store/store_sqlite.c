@@ -456,7 +456,6 @@ enum q {
 	Q_INCIDENT_COUNTS,
 	Q_RECORD_GET,
 	Q_RECORD_LIST,
-	Q_ROLLUP_ADD,
 	Q_ROLLUP_TIME_ADD,
 	Q_ROLLUP_CLEAR,
 	Q_ROLLUP_TIMES_CLEAR,
@@ -645,10 +644,6 @@ static const char *const queries[Q_COUNT] = {
 		      " AND (?6 IS NULL OR reporter = ?6)"
 		      " AND (?7 = 0 OR state NOT IN (?12, ?13, ?14))"
 		      " ORDER BY reported_at, ref LIMIT ?10 OFFSET ?11",
-    [Q_ROLLUP_ADD] = "INSERT INTO rollup (mask, month, org, kind, status, severity, personal,"
-		     " ico, type, control, outcome, engagement, n)"
-		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		     " ON CONFLICT DO UPDATE SET n = n + excluded.n",
     [Q_ROLLUP_TIME_ADD] = "INSERT INTO rollup_times (metric, month, org, bucket, n)"
 			  " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
     [Q_ROLLUP_CLEAR] = "DELETE FROM rollup",
@@ -698,6 +693,8 @@ static const char *const queries[Q_COUNT] = {
     [Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
 };
 
+#define ROLLUP_BATCH 16
+
 struct sqlite_store {
 	struct store base; /* first: a struct store * is a struct sqlite_store * */
 	sqlite3 *db;
@@ -709,6 +706,10 @@ struct sqlite_store {
 	int depth;
 	bool group;
 	sqlite3_stmt *stmts[Q_COUNT];
+	/* Rollup upserts of 1..ROLLUP_BATCH rows in one statement (see
+	 * rollup_batch_stmt): a write adds a dozen cells, and one statement
+	 * for them all costs a third of a dozen. */
+	sqlite3_stmt *rollup_batch[ROLLUP_BATCH + 1];
 };
 
 static struct sqlite_store *sq(struct store *s)
@@ -856,6 +857,13 @@ static void b_exact(struct bind *b, const char *s)
 		b_null(b);
 	else
 		b_rc(b, sqlite3_bind_text(b->st, b->i, s, -1, SQLITE_TRANSIENT));
+}
+
+/* Text the caller keeps alive and unchanged until the statement is reset:
+ * bound without a copy (for the hot rollup upserts). */
+static void b_static(struct bind *b, const char *s)
+{
+	b_rc(b, sqlite3_bind_text(b->st, b->i, s, -1, SQLITE_STATIC));
 }
 
 /* Text where "" means absent: stored as NULL. */
@@ -3608,6 +3616,49 @@ static int undim_outcome(const char *s)
 	return strcmp(s, "undecided") == 0 ? ROLLUP_UNDECIDED : vocab_parse(&vocab_outcome, s);
 }
 
+/* The cached upsert of n rollup rows (prepared on first use). */
+static sqlite3_stmt *rollup_batch_stmt(struct sqlite_store *ss, size_t n, struct err *e)
+{
+	char sql[64 + ROLLUP_BATCH * 32 + 256];
+	size_t off;
+
+	if (ss->rollup_batch[n])
+		return ss->rollup_batch[n];
+	off = (size_t)snprintf(sql, sizeof sql,
+			       "INSERT INTO rollup (mask, month, org, kind, status, severity,"
+			       " personal, ico, type, control, outcome, engagement, n) VALUES ");
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(sql + off, sizeof sql - off, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+					i ? "," : "");
+	snprintf(sql + off, sizeof sql - off, " ON CONFLICT DO UPDATE SET n = n + excluded.n");
+	if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ss->rollup_batch[n],
+			       NULL) != SQLITE_OK) {
+		db_fail(ss, e);
+		sqlite3_finalize(ss->rollup_batch[n]);
+		ss->rollup_batch[n] = NULL;
+	}
+	return ss->rollup_batch[n];
+}
+
+/* Every string is the cell's own or a name table's: both outlive the
+ * statement's step, so nothing is copied. */
+static void bind_cell(struct bind *b, const struct rollup_cell *c)
+{
+	b_int(b, c->mask);
+	b_int(b, c->month);
+	b_static(b, c->org);
+	b_static(b, vocab_name(&vocab_kind, (int)c->kind));
+	b_static(b, vocab_name(&vocab_rollup_status, (int)c->status));
+	b_static(b, dim_severity(c->severity));
+	b_int(b, c->personal);
+	b_int(b, c->ico);
+	b_static(b, c->type);
+	b_static(b, dim_enum(&vocab_control, c->control));
+	b_static(b, dim_outcome(c->outcome));
+	b_static(b, dim_enum(&vocab_engagement, c->engagement));
+	b_int(b, c->n);
+}
+
 static int sq_rollup_add(struct store *s, const struct rollup_cell *cells, size_t ncells,
 			 const struct rollup_time *times, size_t ntimes, struct err *e)
 {
@@ -3621,28 +3672,22 @@ static int sq_rollup_add(struct store *s, const struct rollup_cell *cells, size_
 		return 0;
 	if (op_begin(ss, &op, e))
 		return -1;
-	if (ncells && !(st = stmt_get(ss, Q_ROLLUP_ADD, e)))
-		goto out;
-	for (size_t i = 0; i < ncells; i++) {
-		const struct rollup_cell *c = &cells[i];
+	for (size_t i = 0; i < ncells;) {
+		size_t k = ncells - i < ROLLUP_BATCH ? ncells - i : ROLLUP_BATCH;
 
-		b = bind_start(st);
-		b_int(&b, c->mask);
-		b_int(&b, c->month);
-		b_exact(&b, c->org);
-		b_enum(&b, &vocab_kind, (int)c->kind);
-		b_enum(&b, &vocab_rollup_status, (int)c->status);
-		b_exact(&b, dim_severity(c->severity));
-		b_int(&b, c->personal);
-		b_int(&b, c->ico);
-		b_exact(&b, c->type);
-		b_exact(&b, dim_enum(&vocab_control, c->control));
-		b_exact(&b, dim_outcome(c->outcome));
-		b_exact(&b, dim_enum(&vocab_engagement, c->engagement));
-		b_int(&b, c->n);
-		if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		/* Cells are distinct (merged), so no row of a batch meets
+		 * another of the same batch in the upsert. */
+		if (!(st = rollup_batch_stmt(ss, k, e)))
 			goto out;
+		b = bind_start(st);
+		for (size_t j = 0; j < k; j++)
+			bind_cell(&b, &cells[i + j]);
+		if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e)) {
+			sqlite3_reset(st);
+			goto out;
+		}
 		sqlite3_reset(st);
+		i += k;
 	}
 	if (ntimes && !(tt = stmt_get(ss, Q_ROLLUP_TIME_ADD, e)))
 		goto out;
@@ -3659,7 +3704,6 @@ static int sq_rollup_add(struct store *s, const struct rollup_cell *cells, size_
 	}
 	ret = 0;
 out:
-	stmt_put(ss, Q_ROLLUP_ADD, st);
 	stmt_put(ss, Q_ROLLUP_TIME_ADD, tt);
 	return op_end(ss, &op, ret, e);
 }
@@ -4147,6 +4191,8 @@ static void sq_close(struct store *s)
 		return;
 	for (size_t i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(ss->stmts[i]);
+	for (size_t i = 0; i <= ROLLUP_BATCH; i++)
+		sqlite3_finalize(ss->rollup_batch[i]);
 	sqlite3_close(ss->db);
 	free(ss);
 }
