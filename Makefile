@@ -2,7 +2,9 @@
 #   make run    build, create the demo register if absent, show the overview,
 #               serve the API on http://127.0.0.1:8080/
 #   make test   build under ASan+UBSan and run every test
-#   make bench  run the benchmarks in bench/ and bench/http/ (ratios against baselines)
+#   make bench  run the benchmarks in bench/, bench/http/, bench/central/ and
+#               bench/import/ (ratios against baselines; the last two build
+#               registers of 1,000,000 incidents and take several minutes)
 
 JOBS    ?= $(shell nproc)
 DB      ?= breachreg.db
@@ -45,6 +47,8 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh build
 	@bench/http/run.sh build
+	@bench/central/run.sh build
+	@bench/import/run.sh build
 
 format:
 	@clang-format -i src/*/*.c src/*/*.h tests/unit/*.c bench/*.c

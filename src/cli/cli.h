@@ -68,6 +68,7 @@ CLI_COMMAND(ico);
 CLI_COMMAND(hr_outcome);
 CLI_COMMAND(export);
 CLI_COMMAND(trends);
+CLI_COMMAND(import);
 CLI_COMMAND(signals);
 CLI_COMMAND(return);
 

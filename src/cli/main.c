@@ -48,6 +48,7 @@ static const struct command {
 			       "[--all] [--csv] | trends rebuild | trends verify"},
 	{"export", cmd_export, "export csv|json|xlsx|veris [--out FILE] [--pseudonymise] [--org C] "
 			       "[--from D] [--to D]"},
+	{"import", cmd_import, "import FILE.csv"},
 	{"signals", cmd_signals, "signals [--month YYYY-MM] [--org C]"},
 	{"return", cmd_return, "return --quarter YYYYQn [--csv]"},
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},

@@ -40,17 +40,20 @@ int jsonx_enum(const json_t *obj, const char *key, const char *name, const struc
 		*out = dflt;
 		return 0;
 	}
+	int i = json_is_string(j) ? vocab_parse(v, json_string_value(j)) : -1;
+	if (i >= 0) {
+		*out = i;
+		return 0;
+	}
+	/* The list of words only for the message: parsing a valid value is
+	 * on every report's path. */
 	char list[512];
 	vocab_list(v, list, sizeof list);
 	if (!json_is_string(j))
 		return err_set(e, ERR_INVALID, name, "\"%s\" must be a string, one of: %s", name,
 			       list);
-	int i = vocab_parse(v, json_string_value(j));
-	if (i < 0)
-		return err_set(e, ERR_INVALID, name, "invalid value \"%.64s\" for \"%s\", expected one of: %s",
-			       json_string_value(j), name, list);
-	*out = i;
-	return 0;
+	return err_set(e, ERR_INVALID, name, "invalid value \"%.64s\" for \"%s\", expected one of: %s",
+		       json_string_value(j), name, list);
 }
 
 int jsonx_bool(const json_t *obj, const char *key, const char *name, bool dflt, bool *out,

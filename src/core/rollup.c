@@ -215,7 +215,7 @@ void rollup_cells(const struct record *r, struct rollup_cell **cells, size_t *nc
 
 				x->mask = masks[m];
 				x->month = month;
-				snprintf(x->org, sizeof x->org, "%s", inc->org);
+				memcpy(x->org, inc->org, sizeof x->org);
 				x->kind = inc->kind;
 				x->status = rollup_status_of(inc->state);
 				x->severity = inc->severity;

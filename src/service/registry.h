@@ -186,6 +186,35 @@ int registry_export(struct store *s, const struct actor *a, const struct inciden
 /* The pseudonym of staff_id under this register's key (see above). */
 int registry_pseudonym(struct store *s, const char *staff_id, char out[STAFF_MAX], struct err *e);
 
+/* Imports a legacy register of incidents from CSV (SPEC 6.1 `import
+ * FILE.csv`), all rows or none. The header row (row 1) names the columns,
+ * in any order and case: the members of SPEC 6.1's incident JSON (types
+ * and subjects ";"-separated, records and special_category as their own
+ * columns, booleans true/false/yes/no/1/0, an empty cell absent), plus
+ * reported_at (required, kept as given, not in the future), state
+ * (reported, the default, or closed) and closed_at (a closed row's, else
+ * its reported_at). Each row is checked as registry_report checks one.
+ * Good rows, their rollups and one audit entry ("incident.import", entity
+ * the file's hex SHA-256, detail {rows, first_ref, last_ref}) are one
+ * transaction. If any row is bad nothing is written and e is ERR_INVALID
+ * naming "row N" of the first; out->errors lists them all (up to the cap).
+ * A file whose bytes were imported before is refused (ERR_CONFLICT, "file").
+ * Only security (or the CLI's system actor) may import. out is filled on
+ * every return; release it with registry_import_report_release. */
+#define REGISTRY_IMPORT_MAX_ERRORS 1000
+struct registry_import_report {
+	int64_t rows;                        /* data rows read (the header not counted) */
+	int64_t imported;                    /* incidents written: rows, or 0 */
+	char first[REF_MAX], last[REF_MAX];  /* references of the first and last row, or "" */
+	char sha256[65];                     /* hex SHA-256 of the file */
+	int64_t nerrors;                     /* bad rows, every one */
+	json_t *errors;                      /* owned: [{row, field, message}], at most the cap */
+};
+int registry_incident_import(struct store *s, const struct actor *a, const char *csv,
+			     size_t len, ts_t now, struct registry_import_report *out,
+			     struct err *e);
+void registry_import_report_release(struct registry_import_report *r);
+
 /* The protective marking of SPEC 7 for an incident. */
 const char *registry_marking(const struct incident *inc);
 
