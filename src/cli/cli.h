@@ -71,5 +71,6 @@ CLI_COMMAND(trends);
 CLI_COMMAND(import);
 CLI_COMMAND(signals);
 CLI_COMMAND(return);
+CLI_COMMAND(retention);
 
 #endif

@@ -51,6 +51,7 @@ static const struct command {
 	{"import", cmd_import, "import FILE.csv"},
 	{"signals", cmd_signals, "signals [--month YYYY-MM] [--org C]"},
 	{"return", cmd_return, "return --quarter YYYYQn [--csv]"},
+	{"retention", cmd_retention, "retention apply [--dry-run]"},
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},
 	{"backup", cmd_backup, "backup FILE"},
 	{"summary", cmd_summary, "summary"},

@@ -215,6 +215,17 @@ int registry_incident_import(struct store *s, const struct actor *a, const char 
 			     struct err *e);
 void registry_import_report_release(struct registry_import_report *r);
 
+/* Retention (SPEC 7): every incident closed more than its organisation's
+ * guidance retention_months before now loses its people (subjects and
+ * reporter become pseudonymous people of the same organisation and
+ * engagement) and free text; counts, types, severities and outcomes stay,
+ * so trends are unchanged. One transaction and audit entry
+ * ("incident.retention") per incident; dry_run only lists them. Security
+ * or the CLI. *out: {"dry_run", "count", "incidents": [{ref, org,
+ * retention_months}]}. */
+int registry_retention_apply(struct store *s, const struct actor *a, ts_t now, bool dry_run,
+			     json_t **out, struct err *e);
+
 /* The protective marking of SPEC 7 for an incident. */
 const char *registry_marking(const struct incident *inc);
 

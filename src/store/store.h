@@ -33,6 +33,12 @@
 
 struct store;
 
+/* A person's staff id and the pseudonym that replaces it (retention). */
+struct pseudonym_pair {
+	char from[STAFF_MAX];
+	char to[STAFF_MAX];
+};
+
 struct guidance_doc {
 	char org[CODE_MAX];
 	int version;
@@ -189,6 +195,22 @@ struct store_ops {
 			       int (*cb)(const char *staff_id, int64_t n, const char *refs,
 					 void *ctx),
 			       void *ctx, struct err *e);
+	/* Retention (SPEC 7). The incidents of org (that organisation only)
+	 * closed before cutoff and not yet pseudonymised, oldest first: a
+	 * new array of *n references the caller frees. */
+	int (*retention_due)(struct store *s, const char *org, ts_t cutoff,
+			     char (**refs)[REF_MAX], size_t *n, struct err *e);
+	/* Replaces the people and free text of incident ref: each subject
+	 * from -> to (people that must exist; the subject's assessment,
+	 * decision, notices, HR outcome and warnings follow), the reporter by
+	 * reporter (NULL or "": none), every free text by removed, notice
+	 * bodies by a stub; stamps pseudonymised_at = at. Counts, types,
+	 * severities and outcomes stay. ERR_NOT_FOUND for an unknown ref or
+	 * person. */
+	int (*incident_pseudonymise)(struct store *s, const char *ref,
+				     const struct pseudonym_pair *subjects, size_t n,
+				     const char *reporter, const char *removed, ts_t at,
+				     struct err *e);
 	/* Small named values the register keeps about itself (the pseudonym
 	 * key, whether the rollups need a rebuild). get: ERR_NOT_FOUND when
 	 * absent; *len in: the buffer's size, out: the value's length. */

@@ -348,6 +348,12 @@ static const struct migration migrations[] = {
 	" name TEXT PRIMARY KEY,"
 	" value BLOB NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO meta (name, value) VALUES ('rollup_stale', x'01');"},
+
+    /* Retention (SPEC 7): when an incident's people and free text were
+     * replaced; NULL while it is whole. */
+    {5, "ALTER TABLE incidents ADD COLUMN pseudonymised_at TEXT;"
+	"CREATE INDEX incidents_closed ON incidents(org, closed_at)"
+	" WHERE pseudonymised_at IS NULL AND closed_at IS NOT NULL;"},
 };
 
 _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
@@ -463,6 +469,16 @@ enum q {
 	Q_META_PUT,
 	Q_CONTROL_FILL,
 	Q_REPEAT_SUBJECTS,
+	Q_RETENTION_DUE,
+	Q_PSEUDO_SUBJECT,
+	Q_PSEUDO_WARNINGS,
+	Q_PSEUDO_INCIDENT,
+	Q_PSEUDO_NOTES,
+	Q_PSEUDO_TRANSITIONS,
+	Q_PSEUDO_DECISIONS,
+	Q_PSEUDO_NOTICES,
+	Q_PSEUDO_HR,
+	Q_PSEUDO_ICO,
 	Q_AUDIT_LAST,
 	Q_AUDIT_HEAD_SET,
 	Q_AUDIT_HEAD_GET,
@@ -657,6 +673,23 @@ static const char *const queries[Q_COUNT] = {
 			  " ORDER BY reported_at DESC) i"
 			  " JOIN incident_subjects s ON s.ref = i.ref"
 			  " GROUP BY s.staff_id HAVING count(*) >= ?3 ORDER BY count(*) DESC, s.staff_id",
+    [Q_RETENTION_DUE] = "SELECT ref FROM incidents WHERE org = ?1 AND closed_at IS NOT NULL"
+			" AND closed_at < ?2 AND pseudonymised_at IS NULL ORDER BY closed_at, ref",
+    /* Moves the subject's decision, assessment, notices and HR outcome
+     * with it (their foreign keys cascade on update). */
+    [Q_PSEUDO_SUBJECT] = "UPDATE incident_subjects SET staff_id = ?3 WHERE ref = ?1"
+			 " AND staff_id = ?2",
+    [Q_PSEUDO_WARNINGS] = "UPDATE warnings SET staff_id = ?3 WHERE ref = ?1 AND staff_id = ?2",
+    [Q_PSEUDO_INCIDENT] = "UPDATE incidents SET reporter = ?2, description = ?3, location = NULL,"
+			  " pseudonymised_at = ?4 WHERE ref = ?1",
+    [Q_PSEUDO_NOTES] = "UPDATE notes SET body = ?2 WHERE ref = ?1",
+    [Q_PSEUDO_TRANSITIONS] = "UPDATE transitions SET reason = ?2 WHERE ref = ?1"
+			     " AND reason IS NOT NULL",
+    [Q_PSEUDO_DECISIONS] = "UPDATE decisions SET rationale = ?2, override_reason ="
+			   " CASE WHEN override_reason IS NULL THEN NULL ELSE ?2 END WHERE ref = ?1",
+    [Q_PSEUDO_NOTICES] = "UPDATE notices SET body = ?2 WHERE ref = ?1",
+    [Q_PSEUDO_HR] = "UPDATE hr_outcomes SET notes = ?2 WHERE ref = ?1",
+    [Q_PSEUDO_ICO] = "UPDATE ico_decisions SET reason = ?2 WHERE ref = ?1",
     [Q_CONTROL_FILL] = "UPDATE incident_types SET control = ?2 WHERE control IS NULL"
 		       " AND (?1 IS NULL OR type = ?1)",
     [Q_AUDIT_LAST] = "SELECT seq, hash FROM audit_head WHERE id = 1 UNION ALL"
@@ -3963,6 +3996,124 @@ static int sq_repeat_subjects(struct store *s, ts_t from, ts_t to, int min,
 	return each_row(sq(s), Q_REPEAT_SUBJECTS, bind_repeat, &k, walk_repeat, &w, e);
 }
 
+struct retention_args {
+	const char *org;
+	ts_t cutoff;
+};
+
+static void bind_retention(struct bind *b, const void *keys)
+{
+	const struct retention_args *k = keys;
+
+	b_exact(b, k->org);
+	b_ts(b, k->cutoff);
+}
+
+struct ref_list {
+	char (*refs)[REF_MAX];
+	size_t n, cap;
+};
+
+static int add_ref(sqlite3_stmt *st, void *arg, struct err *e)
+{
+	struct ref_list *l = arg;
+	const char *ref = (const char *)sqlite3_column_text(st, 0);
+
+	(void)e;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->refs = xrealloc(l->refs, l->cap * sizeof *l->refs);
+	}
+	snprintf(l->refs[l->n++], REF_MAX, "%s", ref ? ref : "");
+	return 0;
+}
+
+static int sq_retention_due(struct store *s, const char *org, ts_t cutoff,
+			    char (**refs)[REF_MAX], size_t *n, struct err *e)
+{
+	const struct retention_args k = {org, cutoff};
+	struct ref_list l = {0};
+
+	if (each_row(sq(s), Q_RETENTION_DUE, bind_retention, &k, add_ref, &l, e)) {
+		free(l.refs);
+		*refs = NULL;
+		*n = 0;
+		return -1;
+	}
+	*refs = l.refs;
+	*n = l.n;
+	return 0;
+}
+
+/* Runs a write of query id with the given text parameters (NULL binds
+ * NULL), to completion. */
+static int write_texts(struct sqlite_store *ss, enum q id, const char *const *vals, int nvals,
+		       struct err *e)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	for (int i = 0; i < nvals; i++)
+		b_exact(&b, vals[i]);
+	if (b_done(&b, e) == 0 && step_write(ss, st, NULL, NULL, e) == 0)
+		ret = 0;
+	stmt_put(ss, id, st);
+	return ret;
+}
+
+static int sq_incident_pseudonymise(struct store *s, const char *ref,
+				    const struct pseudonym_pair *subjects, size_t n,
+				    const char *reporter, const char *removed, ts_t at,
+				    struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	struct op op = {0};
+	char when[TS_BUF];
+	int ret = -1;
+
+	if (op_begin(ss, &op, e))
+		return -1;
+	if (need_incident(ss, ref, e))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const char *v[] = {ref, subjects[i].from, subjects[i].to};
+
+		if (need_person(ss, subjects[i].to, "subjects", e) ||
+		    write_texts(ss, Q_PSEUDO_SUBJECT, v, 3, e) ||
+		    write_texts(ss, Q_PSEUDO_WARNINGS, v, 3, e))
+			goto out;
+	}
+	if (reporter && *reporter && need_person(ss, reporter, "reporter", e))
+		goto out;
+	date_format_ts(at, when);
+	{
+		const char *inc[] = {ref, reporter && *reporter ? reporter : NULL, removed, when};
+		const char *two[] = {ref, removed};
+
+		if (write_texts(ss, Q_PSEUDO_INCIDENT, inc, 4, e) ||
+		    write_texts(ss, Q_PSEUDO_NOTES, two, 2, e) ||
+		    write_texts(ss, Q_PSEUDO_TRANSITIONS, two, 2, e) ||
+		    write_texts(ss, Q_PSEUDO_DECISIONS, two, 2, e) ||
+		    write_texts(ss, Q_PSEUDO_HR, two, 2, e) ||
+		    write_texts(ss, Q_PSEUDO_ICO, two, 2, e))
+			goto out;
+	}
+	{
+		/* A notice's body names its addressee: what stays is that it
+		 * was issued (number, severity, dates in the row). */
+		const char *v[] = {ref, "{\"pseudonymised\":true}"};
+		if (write_texts(ss, Q_PSEUDO_NOTICES, v, 2, e))
+			goto out;
+	}
+	ret = 0;
+out:
+	return op_end(ss, &op, ret, e);
+}
+
 static int sq_meta_get(struct store *s, const char *name, void *buf, size_t *len, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -4247,6 +4398,8 @@ static const struct store_ops sqlite_ops = {
     .rollup_query = sq_rollup_query,
     .rollup_time_query = sq_rollup_time_query,
     .repeat_subjects = sq_repeat_subjects,
+    .retention_due = sq_retention_due,
+    .incident_pseudonymise = sq_incident_pseudonymise,
     .meta_get = sq_meta_get,
     .meta_put = sq_meta_put,
     .audit_each = sq_audit_each,

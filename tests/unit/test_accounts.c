@@ -666,7 +666,9 @@ static void test_migration(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	fx_raw_exec(f->path, "DROP TABLE rollup; DROP TABLE rollup_times; DROP TABLE meta;"
+	fx_raw_exec(f->path, "DROP INDEX incidents_closed;"
+			  "ALTER TABLE incidents DROP COLUMN pseudonymised_at;"
+			  "DROP TABLE rollup; DROP TABLE rollup_times; DROP TABLE meta;"
 			  "ALTER TABLE incident_types DROP COLUMN control;"
 			  "ALTER TABLE incident_subjects DROP COLUMN engagement;"
 			  "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
@@ -679,7 +681,7 @@ static void test_migration(void **state)
 		struct err e = {0};
 		assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	}
-	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 5);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 2);
 	add_alice(f);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM accounts"), 1);
