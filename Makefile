@@ -39,6 +39,7 @@ run: build
 	@./build/breachreg --db "$(DB)" serve --listen $(LISTEN) --access-log breachreg-access.log
 
 test: build-asan
+	@scripts/lint.sh build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir build-asan --output-on-failure
 	@tests/run-all.sh build-asan/breachreg "$(SHARED)"

@@ -19,6 +19,7 @@ struct cli {
 	bool json;            /* --json: machine output on stdout */
 	char actor[ACTOR_MAX]; /* "cli:<unix user>" */
 	ts_t now;             /* the clock, read once in main (BREACHREG_NOW overrides) */
+	bool clock_fixed;     /* BREACHREG_NOW set it: a server keeps that time */
 	struct store *store;  /* opened on first use by cli_store() */
 };
 
@@ -61,6 +62,7 @@ CLI_COMMAND(notice);
 CLI_COMMAND(warnings);
 CLI_COMMAND(audit);
 CLI_COMMAND(backup);
+CLI_COMMAND(restore);
 CLI_COMMAND(summary);
 CLI_COMMAND(user);
 CLI_COMMAND(serve);

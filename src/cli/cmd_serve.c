@@ -62,7 +62,7 @@ CLI_COMMAND(serve)
 		cfg.access_log = alog;
 	}
 	cfg.error_log = stderr;
-	if (getenv("BREACHREG_NOW") && *getenv("BREACHREG_NOW"))
+	if (c->clock_fixed)
 		cfg.fixed_now = c->now;
 
 	sigemptyset(&stop);

@@ -54,6 +54,7 @@ static const struct command {
 	{"retention", cmd_retention, "retention apply [--dry-run]"},
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},
 	{"backup", cmd_backup, "backup FILE"},
+	{"restore", cmd_restore, "restore FILE (stop the server first)"},
 	{"summary", cmd_summary, "summary"},
 	{"user", cmd_user, "user add NAME --person STAFF_ID --role R [--role R]... (password on "
 			 "stdin) | user token NAME [--label L] | user tokens NAME | user revoke NAME "
@@ -109,14 +110,17 @@ struct store *cli_store(struct cli *c, struct err *e)
 	return c->store;
 }
 
-static ts_t clock_now(struct err *e, int *bad)
+static ts_t clock_now(struct err *e, int *bad, bool *is_fixed)
 {
 	const char *fixed = getenv("BREACHREG_NOW");
 	ts_t t;
 	*bad = 0;
+	*is_fixed = false;
 	if (fixed && *fixed) {
-		if (date_parse_ts(fixed, &t) == 0)
+		if (date_parse_ts(fixed, &t) == 0) {
+			*is_fixed = true;
 			return t;
+		}
 		*bad = 1;
 		err_set(e, ERR_INVALID, "BREACHREG_NOW", "must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
 	}
@@ -164,7 +168,7 @@ int main(int argc, char **argv)
 		free(args);
 		return EXIT_USAGE;
 	}
-	c.now = clock_now(&e, &bad);
+	c.now = clock_now(&e, &bad, &c.clock_fixed);
 	if (bad) {
 		free(args);
 		return cli_fail(&e);

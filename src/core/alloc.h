@@ -4,9 +4,10 @@
 #define BR_ALLOC_H
 #include <stddef.h>
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t count, size_t size);
-void *xrealloc(void *p, size_t n);
+/* Never NULL: the attribute tells the compilers and analysers so. */
+void *xmalloc(size_t n) __attribute__((returns_nonnull));
+void *xcalloc(size_t count, size_t size) __attribute__((returns_nonnull));
+void *xrealloc(void *p, size_t n) __attribute__((returns_nonnull));
 /* Returns a new copy of s (NULL stays NULL); the caller frees it. */
 char *xstrdup(const char *s);
 /* Makes jansson allocate through xmalloc; call once at program start. */

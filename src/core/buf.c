@@ -90,8 +90,12 @@ const char *buf_str(const struct buf *b)
 char *buf_detach(struct buf *b, size_t *len)
 {
 	char *p;
-	if (!b->data)
-		buf_grow(b, 0);
+	if (!b->data) {
+		/* Never written: an empty string of its own. */
+		b->data = xmalloc(1);
+		b->cap = 1;
+		b->len = 0;
+	}
 	b->data[b->len] = '\0';
 	p = b->data;
 	if (len)

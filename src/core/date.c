@@ -14,15 +14,15 @@ date_t date_from_ymd(int y, int m, int d)
 	return (date_t)(era * 146097 + doe - 719468);
 }
 
-void date_to_ymd(date_t z0, int *y, int *m, int *d)
+void date_to_ymd(date_t d, int *y, int *m, int *dd)
 {
-	int z = z0 + 719468;
+	int z = d + 719468;
 	int era = (z >= 0 ? z : z - 146096) / 146097;
 	int doe = z - era * 146097;
 	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
+	*dd = doy - (153 * mp + 2) / 5 + 1;
 	*m = mp + (mp < 10 ? 3 : -9);
 	*y = yoe + era * 400 + (*m <= 2);
 }

@@ -1,11 +1,17 @@
 /* jsonx: typed member reads with field-naming errors (see jsonx.h). */
 #include "core/jsonx.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/alloc.h"
 
 const char *jsonx_type_name(const json_t *v)
 {
+	if (!v)
+		return "null";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		return "an object";
@@ -194,4 +200,60 @@ json_t *jsonx_date_value(date_t d)
 		return json_null();
 	date_format(d, buf);
 	return json_string(buf);
+}
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong forms, surrogates or code points past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* a NUL ends the string here too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+json_t *jsonx_text_value(const char *s)
+{
+	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+	json_t *v = json_string(s ? s : "");
+	char *clean, *o;
+
+	if (v)
+		return v;
+	o = clean = xmalloc(strlen(s) * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, replacement, 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	v = json_string(clean);
+	free(clean);
+	return v;
 }

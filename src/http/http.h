@@ -104,6 +104,11 @@ enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, con
 /* The request body as a JSON object, checked for depth and UTF-8 (jansson
  * refuses invalid UTF-8). NULL with e filled (field "body"). */
 json_t *req_json(struct req *r, struct err *e);
+/* req_json's work on a Content-Type (may be NULL) and a body of len bytes
+ * (borrowed), without the connection: *unsupported_media is set when the
+ * type is not JSON (a 415). Pure, for the fuzz harness (fuzz/fuzz_http.c). */
+json_t *req_json_parse(const char *ct, const char *body, size_t len, bool *unsupported_media,
+		       struct err *e);
 /* A query-string argument, or NULL. */
 const char *req_arg(struct req *r, const char *name);
 const char *req_header(struct req *r, const char *name);

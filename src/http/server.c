@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/jsonx.h"
 #include "http/http.h"
 #include "http/log.h"
 #include "service/accounts.h"
@@ -198,12 +199,13 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body)
 enum MHD_Result reply_problem(struct req *r, unsigned status, const char *title,
 			      const char *field, const char *detail)
 {
-	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
-			      title ? title : reason(status), "status", (int)status, "detail",
-			      detail ? detail : reason(status));
+	/* The detail, the field and the path may quote the client's bytes. */
+	json_t *p = json_pack("{s:s, s:o, s:i, s:o}", "type", "about:blank", "title",
+			      jsonx_text_value(title ? title : reason(status)), "status",
+			      (int)status, "detail", jsonx_text_value(detail ? detail : reason(status)));
 	if (field && *field)
-		json_object_set_new(p, "field", json_string(field));
-	json_object_set_new(p, "instance", json_string(r->url));
+		json_object_set_new(p, "field", jsonx_text_value(field));
+	json_object_set_new(p, "instance", jsonx_text_value(r->url));
 	char *s = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(p);
 	enum MHD_Result ret = reply_text(r, status, "application/problem+json", s, strlen(s));
@@ -228,7 +230,6 @@ enum MHD_Result reply_err(struct req *r, const struct err *e)
 		status = 403;
 		break;
 	default:
-		status = 500;
 		log_error(&r->srv->log, LOG_ERROR, "request", "%s %s: %s: %s", r->method, r->url,
 			  e->field, e->msg);
 		return reply_problem(r, 500, NULL, NULL, "the request could not be completed");
@@ -320,24 +321,30 @@ static bool depth_ok(const char *s, size_t n)
 
 json_t *req_json(struct req *r, struct err *e)
 {
+	return req_json_parse(req_header(r, "Content-Type"), r->body, r->len,
+			      &r->unsupported_media, e);
+}
+
+json_t *req_json_parse(const char *ct, const char *body, size_t len, bool *unsupported_media,
+		       struct err *e)
+{
 	json_error_t je;
-	const char *ct = req_header(r, "Content-Type");
 	/* application/json, optionally with parameters (charset=utf-8). */
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
 	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
-		r->unsupported_media = true;
+		*unsupported_media = true;
 		err_set(e, ERR_INVALID, "Content-Type", "the body must be application/json");
 		return NULL;
 	}
-	if (!r->body || r->len == 0) {
+	if (!body || len == 0) {
 		err_set(e, ERR_INVALID, "body", "the request needs a JSON body");
 		return NULL;
 	}
-	if (!depth_ok(r->body, r->len)) {
+	if (!depth_ok(body, len)) {
 		err_set(e, ERR_INVALID, "body", "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
 		return NULL;
 	}
-	json_t *v = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &je);
+	json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!v) {
 		err_set(e, ERR_INVALID, "body", "malformed JSON at line %d, column %d: %s", je.line,
 			je.column, je.text);

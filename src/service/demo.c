@@ -1728,7 +1728,7 @@ static int add_accounts(struct demo *d, ts_t at)
 int demo_load(struct store *s, const struct actor *a, ts_t now, struct demo_stats *stats,
 	      struct err *e)
 {
-	struct demo_stats local;
+	struct demo_stats local = {0};
 	struct demo *d = xcalloc(1, sizeof *d);
 	int ret = -1;
 

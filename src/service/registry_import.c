@@ -22,6 +22,7 @@
 
 #include "core/alloc.h"
 #include "core/csv.h"
+#include "core/jsonx.h"
 #include "core/rollup.h"
 #include "service/registry.h"
 #include "service/registry_internal.h"
@@ -393,7 +394,8 @@ static void import_refuse(struct import *im, int row, const struct err *e)
 	if (json_array_size(im->out->errors) < REGISTRY_IMPORT_MAX_ERRORS)
 		json_array_append_new(
 		    im->out->errors,
-		    json_pack("{s:i, s:s, s:s}", "row", row, "field", field, "message", e->msg));
+		    json_pack("{s:i, s:o, s:o}", "row", row, "field", jsonx_text_value(field),
+			      "message", jsonx_text_value(e->msg)));
 }
 
 /* Maps the header's names (any order, any case) to columns. Every unknown,
@@ -741,7 +743,7 @@ static int import_row(struct import *im, char **f, size_t nf, struct err *e)
 	struct org_entry *o;
 	ts_t reported, closed;
 	enum state st;
-	int eng;
+	int eng = 0;
 
 	incident_release(inc);
 	incident_init(inc);

@@ -59,7 +59,7 @@ static int retain_one(struct store *s, const struct actor *a, const unsigned cha
 		      const char *ref, int months, ts_t now, struct err *e)
 {
 	struct incident inc;
-	struct pseudonym_pair pairs[INCIDENT_MAX_SUBJECTS];
+	struct pseudonym_pair pairs[INCIDENT_MAX_SUBJECTS] = {0};
 	struct rollup_snap snap;
 	char reporter[STAFF_MAX] = "";
 	int ret = -1;

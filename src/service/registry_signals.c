@@ -224,7 +224,7 @@ static int controls(struct store *s, int from, int to, char (*scope)[CODE_MAX], 
 		x->incidents += c->n;
 		x->by_sev[c->severity < 0 ? SEV_COUNT : c->severity] += c->n;
 		x->score += c->n * (c->severity < 0 ? 1 : severity_weight[c->severity]);
-		for (k = 0; k < x->nwhere && strcmp(x->where[k].org, c->org); k++)
+		for (k = 0; k < x->nwhere && strcmp(x->where[k].org, c->org) != 0; k++)
 			;
 		if (k == x->nwhere) {
 			x->where = xrealloc(x->where, (x->nwhere + 1) * sizeof *x->where);

@@ -83,7 +83,7 @@ int trends_query_set(struct trends_query *q, const char *name, const char *val, 
 	if (strcmp(name, "engagement") == 0)
 		return parse_enum(&vocab_engagement, "engagement", val, &q->engagement, e);
 	if (strcmp(name, "all") == 0) {
-		if (strcmp(val, "true") && strcmp(val, "false"))
+		if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
 			return err_set(e, ERR_INVALID, "all", "\"all\" must be true or false");
 		q->all = strcmp(val, "true") == 0;
 		return 0;
