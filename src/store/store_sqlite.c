@@ -388,6 +388,22 @@ _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATI
 	" d.subject = s.staff_id WHERE s.ref = i.ref ORDER BY s.position)),"                       \
 	" (SELECT notify FROM ico_decisions c WHERE c.ref = i.ref)"
 #define TRANSITION_COLS "id, ref, from_state, to_state, reason, actor, at"
+/* The incident list, with its state condition (see Q_INCIDENT_LIST). */
+#define INCIDENT_LIST_SQL(state_cond)                                                              \
+	"WITH RECURSIVE sub(code) AS ("                                                            \
+	" SELECT code FROM orgs WHERE code = ?1"                                                   \
+	" UNION SELECT orgs.code FROM orgs JOIN sub ON orgs.parent = sub.code)"                    \
+	" SELECT " INCIDENT_COLS " FROM incidents"                                                 \
+	" WHERE reported_at >= ?8 AND reported_at < ?9"                                            \
+	" AND (?1 IS NULL OR org IN (SELECT code FROM sub))"                                       \
+	" AND " state_cond " AND (?3 IS NULL OR severity = ?3)"                                    \
+	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM incident_types t"                               \
+	"  WHERE t.ref = incidents.ref AND t.type = ?4))"                                          \
+	" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM incident_subjects s"                            \
+	"  WHERE s.ref = incidents.ref AND s.staff_id = ?5))"                                      \
+	" AND (?6 IS NULL OR reporter = ?6)"                                                       \
+	" AND (?7 = 0 OR state NOT IN (?12, ?13, ?14))"                                            \
+	" ORDER BY reported_at DESC, ref DESC LIMIT ?10 OFFSET ?11"
 #define NOTE_COLS	"id, ref, author, body, at"
 #define ASSESSMENT_COLS                                                                            \
 	"id, ref, subject, severity, baseline, route, recommendation, live_warnings, "             \
@@ -439,6 +455,7 @@ enum q {
 	Q_INCIDENT_SUBJECTS,
 	Q_INCIDENT_UPDATE,
 	Q_INCIDENT_LIST,
+	Q_INCIDENT_LIST_STATE,
 	Q_TRANSITION_INSERT,
 	Q_TRANSITION_LIST,
 	Q_NOTE_INSERT,
@@ -569,22 +586,12 @@ static const char *const queries[Q_COUNT] = {
     /* One cached statement serves every filter: a NULL parameter means
      * "no filter". The reported_at bounds are always bound ("" and "~"
      * when open), which keeps them usable as an index range. UNION (not
-     * UNION ALL) also stops the walk should the tree ever hold a cycle. */
-    [Q_INCIDENT_LIST] = "WITH RECURSIVE sub(code) AS ("
-			" SELECT code FROM orgs WHERE code = ?1"
-			" UNION SELECT orgs.code FROM orgs JOIN sub ON orgs.parent = sub.code)"
-			" SELECT " INCIDENT_COLS " FROM incidents"
-			" WHERE reported_at >= ?8 AND reported_at < ?9"
-			" AND (?1 IS NULL OR org IN (SELECT code FROM sub))"
-			" AND (?2 IS NULL OR state = ?2)"
-			" AND (?3 IS NULL OR severity = ?3)"
-			" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM incident_types t"
-			"  WHERE t.ref = incidents.ref AND t.type = ?4))"
-			" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM incident_subjects s"
-			"  WHERE s.ref = incidents.ref AND s.staff_id = ?5))"
-			" AND (?6 IS NULL OR reporter = ?6)"
-			" AND (?7 = 0 OR state NOT IN (?12, ?13, ?14))"
-			" ORDER BY reported_at DESC, ref DESC LIMIT ?10 OFFSET ?11",
+     * UNION ALL) also stops the walk should the tree ever hold a cycle.
+     * With a state, a second statement says "state = ?2" outright, so
+     * that SQLite walks incidents_state instead of filtering the whole
+     * reported_at index for a rare state. */
+    [Q_INCIDENT_LIST] = INCIDENT_LIST_SQL("(?2 IS NULL OR state = ?2)"),
+    [Q_INCIDENT_LIST_STATE] = INCIDENT_LIST_SQL("state = ?2"),
 
     [Q_TRANSITION_INSERT] = "INSERT INTO transitions (ref, from_state, to_state, reason, actor,"
 			    " at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -2231,7 +2238,8 @@ static int sq_incident_list(struct store *s, const struct incident_filter *f, in
 
 	if (f->org[0] && need_org(ss, f->org, "org", e))
 		return -1;
-	return each_row(ss, Q_INCIDENT_LIST, bind_filter, f, walk_incident, &w, e);
+	return each_row(ss, f->state >= 0 ? Q_INCIDENT_LIST_STATE : Q_INCIDENT_LIST, bind_filter, f,
+			walk_incident, &w, e);
 }
 
 /* ------------------------------------------------------------------------

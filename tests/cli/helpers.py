@@ -29,6 +29,15 @@ SANITIZER_MARKERS = (
 )
 
 
+# A command to run the binary under, e.g. valgrind (make test does: see
+# scripts/valgrind-cli.sh); empty for none.
+WRAPPER = os.environ.get("BREACHREG_TEST_WRAPPER", "").split()
+
+# What valgrind memcheck prints for an error or a leak (it exits 99 too).
+SANITIZER_MARKERS_VALGRIND = ("definitely lost in", "indirectly lost in", "Invalid read",
+                              "Invalid write", "uninitialised value", "Invalid free")
+
+
 class TestFailure(AssertionError):
     pass
 
@@ -103,7 +112,7 @@ class Register:
         return p
 
     def run(self, *args, now=None, stdin=None, db=None, env=None, use_db=True):
-        argv = [self.binary]
+        argv = WRAPPER + [self.binary]
         if use_db:
             argv += ["--db", db or self.db]
         argv += list(args)
@@ -120,7 +129,7 @@ class Register:
                            env=e, cwd=self.dir)
         res = Result(argv, r.returncode, r.stdout, r.stderr, clock)
         self.log.append(res)
-        for m in SANITIZER_MARKERS:
+        for m in SANITIZER_MARKERS + (SANITIZER_MARKERS_VALGRIND if WRAPPER else ()):
             if m in r.stderr:
                 fail(f"sanitizer report ({m})\n{res.describe()}")
         if r.returncode < 0:
