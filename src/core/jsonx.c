@@ -233,10 +233,12 @@ static size_t utf8_len(const unsigned char *s)
 json_t *jsonx_text_value(const char *s)
 {
 	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-	json_t *v = json_string(s ? s : "");
+	json_t *v;
 	char *clean, *o;
 
-	if (v)
+	if (!s)
+		s = "";
+	if ((v = json_string(s)))
 		return v;
 	o = clean = xmalloc(strlen(s) * 3 + 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {

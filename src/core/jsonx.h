@@ -40,5 +40,11 @@ const char *jsonx_type_name(const json_t *v);
 json_t *jsonx_ts_value(ts_t t);
 /* A date as "YYYY-MM-DD", or JSON null for DATE_NONE (new ref). */
 json_t *jsonx_date_value(date_t d);
+/* Text that may quote a caller's bytes (an error message or field, a
+ * request path) as a JSON string, new ref, never NULL: jansson refuses
+ * what is not UTF-8, and a message can hold raw bytes from a URL or a
+ * CSV cell, or a character cut in half by a "%.40s" or by the size of
+ * struct err. Each byte of an invalid sequence becomes U+FFFD. */
+json_t *jsonx_text_value(const char *s);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/jsonx.h"
+
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 static void put(FILE *f, json_t *o)
@@ -29,8 +31,8 @@ void log_error(const struct log *l, enum log_level level, const char *event, con
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	date_format_ts((ts_t)time(NULL), at);
-	put(l->error, json_pack("{s:s, s:s, s:s, s:s}", "ts", at, "level", level_names[level],
-				"event", event, "msg", msg));
+	put(l->error, json_pack("{s:s, s:s, s:s, s:o}", "ts", at, "level", level_names[level],
+				"event", event, "msg", jsonx_text_value(msg)));
 }
 
 void log_access(const struct log *l, ts_t at, const char *ip, const char *method,
@@ -41,8 +43,11 @@ void log_access(const struct log *l, ts_t at, const char *ip, const char *method
 	if (!l->access)
 		return;
 	date_format_ts(at, ts);
-	put(l->access, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s}", "ts", ts, "ip",
-				 ip, "method", method, "path", path, "route", route ? route : "-",
+	/* Method and path are the client's bytes: a line jansson refused
+	 * would be a request missing from the log. */
+	put(l->access, json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:I, s:f, s:s}", "ts", ts, "ip",
+				 ip, "method", jsonx_text_value(method), "path",
+				 jsonx_text_value(path), "route", route ? route : "-",
 				 "status", (int)status, "bytes", (json_int_t)bytes, "ms", ms,
 				 "actor", actor && *actor ? actor : "-"));
 }
