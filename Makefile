@@ -1,7 +1,9 @@
 # Thin front door; CMakeLists.txt is the real build.
 #   make run    build, create the demo register if absent, show the overview,
 #               serve the API on http://127.0.0.1:8080/
-#   make test   build under ASan+UBSan and run every test
+#   make test   build under ASan+UBSan and run every test, then each fuzz
+#               target over its corpus and for 10 s (clang, build-fuzz)
+#   make fuzz   run each fuzz target in fuzz/ for FUZZ_SECONDS (60) each
 #   make bench  run the benchmarks in bench/, bench/http/, bench/central/ and
 #               bench/import/ (ratios against baselines; the last two build
 #               registers of 1,000,000 incidents and take several minutes)
@@ -10,7 +12,7 @@ JOBS    ?= $(shell nproc)
 DB      ?= breachreg.db
 SHARED  ?= $(abspath ../shared)
 
-.PHONY: all build build-asan run test unit cli-test scenarios bench format clean
+.PHONY: all build build-asan build-fuzz run test fuzz unit cli-test scenarios bench format clean
 
 all: build
 
@@ -23,6 +25,18 @@ build-asan:
 	@scripts/deps.sh build test
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBR_SANITIZE=ON -DBR_TESTS=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
+
+# libFuzzer targets (fuzz/), clang with ASan+UBSan.
+build-fuzz:
+	@scripts/deps.sh build test
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DBR_FUZZ=ON -DBR_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz
+
+FUZZ_SECONDS ?= 60
+
+fuzz: build-fuzz
+	@fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 LISTEN  ?= 127.0.0.1:8080
 
@@ -38,11 +52,15 @@ run: build
 	@echo "access log: breachreg-access.log (JSON lines)"
 	@./build/breachreg --db "$(DB)" serve --listen $(LISTEN) --access-log breachreg-access.log
 
-test: build-asan
+test: build-asan build-fuzz
 	@scripts/lint.sh build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir build-asan --output-on-failure
 	@tests/run-all.sh build-asan/breachreg "$(SHARED)"
+	@cmake -S . -B build-vg -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBR_TESTS=OFF >/dev/null
+	@cmake --build build-vg -j $(JOBS) --target breachreg
+	@scripts/valgrind-cli.sh build-vg
+	@tests/fuzz/run-brief.sh build-fuzz
 
 bench: build
 	@scripts/deps.sh bench
@@ -55,4 +73,4 @@ format:
 	@clang-format -i src/*/*.c src/*/*.h tests/unit/*.c bench/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-d
 for want in "$@"; do
 	case "$want" in
 	build) ;;
-	test) pkgs+=(libcmocka-dev python3 python3-jsonschema cppcheck clang-tidy) ;;
+	test) pkgs+=(libcmocka-dev python3 python3-jsonschema cppcheck clang-tidy clang libclang-rt-dev valgrind) ;;
 	bench) pkgs+=(hyperfine time valgrind wrk nginx-light) ;;
 	*) echo "deps.sh: unknown set \"$want\"" >&2; exit 2 ;;
 	esac
