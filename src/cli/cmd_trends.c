@@ -144,7 +144,6 @@ CLI_COMMAND(trends)
 	struct store *s;
 	json_t *out = NULL;
 	bool csv = false;
-	int ret;
 
 	if (argc == 2 && (strcmp(argv[1], "rebuild") == 0 || strcmp(argv[1], "verify") == 0))
 		return rollup_admin(c, argv[1]);
@@ -189,8 +188,7 @@ CLI_COMMAND(trends)
 	}
 	print_trends(out, csv);
 	json_decref(out);
-	ret = EXIT_OK;
-	return ret;
+	return EXIT_OK;
 }
 
 CLI_COMMAND(signals)

@@ -4,7 +4,6 @@
  * outcomes across engagement and organisation. And the quarterly return.
  * Counts come from the rollups; only repeat subjects read incidents (one
  * window's, by index). */
-#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>

@@ -440,7 +440,8 @@ int registry_trends(struct store *s, const struct actor *a, const struct trends_
 			 to[0] ? json_string(to) : json_null(), "org",
 			 q->org[0] ? json_string(q->org) : json_null(), "unit", "incidents",
 			 "incidents", (json_int_t)total, "rows", rows, "times", times_json(hist),
-			 "excluded", q->all ? "" : "withdrawn and unfounded reports");
+			 "excluded",
+			 q->all || (q->by & (1u << TD_STATUS)) ? "" : "withdrawn and unfounded reports");
 	rows = NULL;
 	ret = s->ops->commit(s, e);
 	open = false;
