@@ -11,6 +11,8 @@
 #include "http/server.h"
 #include "service/registry.h"
 
+#define SERVE_CACHE_BYTES (8 * 1024 * 1024)
+
 CLI_COMMAND(serve)
 {
 	struct err e = {0};
@@ -49,6 +51,9 @@ CLI_COMMAND(serve)
 			return cli_usage("serve", r < 0 ? "%s needs a value" : "unknown argument \"%s\"",
 					 argv[i]);
 	}
+	/* Every connection's page cache shares one bound (8 MiB), so the
+	 * server's memory levels off however large the register grows. */
+	store_memory_limit(SERVE_CACHE_BYTES);
 	/* The register must exist and be current before anyone connects. */
 	cli_actor(c, &a);
 	if (!(s = cli_store(c, &e)) || registry_init(s, &a, c->now, &e))

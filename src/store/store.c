@@ -37,6 +37,11 @@ int store_open(const char *url, struct store **out, struct err *e)
 	return store_sqlite_open(url, out, e);
 }
 
+void store_memory_limit(int64_t bytes)
+{
+	store_sqlite_memory_limit(bytes);
+}
+
 void store_close(struct store *s)
 {
 	if (s)

@@ -281,7 +281,14 @@ struct store {
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
 
+/* Bounds the memory every store of this process may keep for caches
+ * (SQLite: a soft heap limit; page caches give pages back beyond it), so
+ * a long-running server's RSS levels off instead of growing with the
+ * database. Call once, before opening stores; 0 for no bound. */
+void store_memory_limit(int64_t bytes);
+
 /* Backends (store_open chooses). */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
+void store_sqlite_memory_limit(int64_t bytes);
 
 #endif

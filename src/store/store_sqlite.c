@@ -4429,6 +4429,11 @@ static const struct store_ops sqlite_ops = {
     .session_purge = sq_session_purge,
 };
 
+void store_sqlite_memory_limit(int64_t bytes)
+{
+	sqlite3_soft_heap_limit64(bytes > 0 ? bytes : 0);
+}
+
 int store_sqlite_open(const char *path, struct store **out, struct err *e)
 {
 	struct sqlite_store *ss = NULL;
