@@ -2,6 +2,7 @@
  * the difference a write makes to them (see rollup.h for the unit). */
 #include "core/rollup.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,77 +255,78 @@ void rollup_cells(const struct record *r, struct rollup_cell **cells, size_t *nc
 	}
 }
 
-void rollup_cells_merge(struct rollup_cell *cells, size_t *n)
+/* The one merge behind cells and times: sorts n elements of size bytes
+ * by cmp, adds up the counts (an int64_t at n_off) of equal keys and drops
+ * zero counts; returns how many remain. */
+static size_t merge(void *base, size_t n, size_t size, size_t n_off,
+		    int (*cmp)(const void *, const void *))
 {
+	char *v = base;
 	size_t w = 0;
 
-	if (*n > 1)
-		qsort(cells, *n, sizeof *cells, qcmp_cell);
-	for (size_t i = 0; i < *n; i++) {
-		if (w > 0 && rollup_cell_cmp(&cells[w - 1], &cells[i]) == 0) {
-			cells[w - 1].n += cells[i].n;
-			if (cells[w - 1].n == 0)
+	if (n > 1)
+		qsort(v, n, size, cmp);
+	for (size_t i = 0; i < n; i++) {
+		int64_t *ni = (int64_t *)(void *)(v + i * size + n_off);
+
+		if (w > 0 && cmp(v + (w - 1) * size, v + i * size) == 0) {
+			int64_t *nw = (int64_t *)(void *)(v + (w - 1) * size + n_off);
+
+			*nw += *ni;
+			if (*nw == 0)
 				w--;
 			continue;
 		}
-		if (cells[i].n != 0)
-			cells[w++] = cells[i];
+		if (*ni != 0) {
+			if (w != i)
+				memcpy(v + w * size, v + i * size, size);
+			w++;
+		}
 	}
-	*n = w;
+	return w;
+}
+
+/* after minus before as a new merged array (see merge). */
+static void *diff(const void *before, size_t nbefore, const void *after, size_t nafter,
+		  size_t size, size_t n_off, int (*cmp)(const void *, const void *), size_t *nout)
+{
+	char *v = xmalloc((nbefore + nafter + 1) * size);
+
+	if (nbefore)
+		memcpy(v, before, nbefore * size);
+	for (size_t i = 0; i < nbefore; i++) {
+		int64_t *ni = (int64_t *)(void *)(v + i * size + n_off);
+		*ni = -*ni;
+	}
+	if (nafter)
+		memcpy(v + nbefore * size, after, nafter * size);
+	*nout = merge(v, nbefore + nafter, size, n_off, cmp);
+	return v;
+}
+
+void rollup_cells_merge(struct rollup_cell *cells, size_t *n)
+{
+	*n = merge(cells, *n, sizeof *cells, offsetof(struct rollup_cell, n), qcmp_cell);
 }
 
 void rollup_times_merge(struct rollup_time *times, size_t *n)
 {
-	size_t w = 0;
-
-	if (*n > 1)
-		qsort(times, *n, sizeof *times, qcmp_time);
-	for (size_t i = 0; i < *n; i++) {
-		if (w > 0 && rollup_time_cmp(&times[w - 1], &times[i]) == 0) {
-			times[w - 1].n += times[i].n;
-			if (times[w - 1].n == 0)
-				w--;
-			continue;
-		}
-		if (times[i].n != 0)
-			times[w++] = times[i];
-	}
-	*n = w;
+	*n = merge(times, *n, sizeof *times, offsetof(struct rollup_time, n), qcmp_time);
 }
 
 void rollup_diff(const struct rollup_cell *before, size_t nbefore, const struct rollup_cell *after,
 		 size_t nafter, struct rollup_cell **out, size_t *nout)
 {
-	struct rollup_cell *v = xmalloc((nbefore + nafter + 1) * sizeof *v);
-	size_t n = 0;
-
-	for (size_t i = 0; i < nbefore; i++) {
-		v[n] = before[i];
-		v[n++].n = -before[i].n;
-	}
-	for (size_t i = 0; i < nafter; i++)
-		v[n++] = after[i];
-	rollup_cells_merge(v, &n);
-	*out = v;
-	*nout = n;
+	*out = diff(before, nbefore, after, nafter, sizeof **out, offsetof(struct rollup_cell, n),
+		    qcmp_cell, nout);
 }
 
 void rollup_time_diff(const struct rollup_time *before, size_t nbefore,
 		      const struct rollup_time *after, size_t nafter, struct rollup_time **out,
 		      size_t *nout)
 {
-	struct rollup_time *v = xmalloc((nbefore + nafter + 1) * sizeof *v);
-	size_t n = 0;
-
-	for (size_t i = 0; i < nbefore; i++) {
-		v[n] = before[i];
-		v[n++].n = -before[i].n;
-	}
-	for (size_t i = 0; i < nafter; i++)
-		v[n++] = after[i];
-	rollup_times_merge(v, &n);
-	*out = v;
-	*nout = n;
+	*out = diff(before, nbefore, after, nafter, sizeof **out, offsetof(struct rollup_time, n),
+		    qcmp_time, nout);
 }
 
 void rollup_filter_init(struct rollup_filter *f)

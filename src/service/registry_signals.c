@@ -52,20 +52,6 @@ struct cells {
 	size_t n, cap;
 };
 
-static int collect(const struct rollup_cell *c, void *ctx)
-{
-	struct cells *cs = ctx;
-
-	if (!counted(c->status))
-		return 0;
-	if (cs->n == cs->cap) {
-		cs->cap = cs->cap ? cs->cap * 2 : 256;
-		cs->v = xrealloc(cs->v, cs->cap * sizeof *cs->v);
-	}
-	cs->v[cs->n++] = *c;
-	return 0;
-}
-
 /* Every cell, withdrawn and unfounded included. */
 static int collect_all(const struct rollup_cell *c, void *ctx)
 {
@@ -77,6 +63,12 @@ static int collect_all(const struct rollup_cell *c, void *ctx)
 	}
 	cs->v[cs->n++] = *c;
 	return 0;
+}
+
+/* The cells that count: withdrawn and unfounded left out. */
+static int collect(const struct rollup_cell *c, void *ctx)
+{
+	return counted(c->status) ? collect_all(c, ctx) : 0;
 }
 
 static int query(struct store *s, unsigned group, unsigned extra_mask, int from, int to,
