@@ -1,0 +1,1 @@
+// breachreg's own script: enhancement only; every page works without it.
