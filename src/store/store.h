@@ -266,6 +266,16 @@ struct store_ops {
 	 * NULL). */
 	int (*session_purge)(struct store *s, ts_t now, ts_t idle_before, int64_t *n,
 			     struct err *e);
+
+	/* A web session's unfinished report (the report journey's answers,
+	 * JSON text), one per session, gone with the session. get: *doc a
+	 * new string the caller frees, ERR_NOT_FOUND ("draft") when none.
+	 * put: ERR_NOT_FOUND ("session") for an unknown session. delete:
+	 * none is not an error. */
+	int (*draft_get)(struct store *s, const char *session_hash, char **doc, struct err *e);
+	int (*draft_put)(struct store *s, const char *session_hash, const char *doc, ts_t at,
+			 struct err *e);
+	int (*draft_delete)(struct store *s, const char *session_hash, struct err *e);
 };
 
 struct store {

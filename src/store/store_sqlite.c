@@ -354,6 +354,13 @@ static const struct migration migrations[] = {
     {5, "ALTER TABLE incidents ADD COLUMN pseudonymised_at TEXT;"
 	"CREATE INDEX incidents_closed ON incidents(org, closed_at)"
 	" WHERE pseudonymised_at IS NULL AND closed_at IS NOT NULL;"},
+
+    /* The web report journey's answers between its pages: one row per
+     * session, deleted with it (purges and sign-outs included). */
+    {6, "CREATE TABLE drafts ("
+	" session TEXT PRIMARY KEY REFERENCES sessions(hash) ON DELETE CASCADE,"
+	" doc TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL) WITHOUT ROWID;"},
 };
 
 _Static_assert(BR_APPLICATION_ID == 1112696167, "migration 1 writes BR_APPLICATION_ID");
@@ -519,6 +526,9 @@ enum q {
 	Q_SESSION_DELETE,
 	Q_SESSION_DELETE_ACCOUNT,
 	Q_SESSION_PURGE,
+	Q_DRAFT_GET,
+	Q_DRAFT_PUT,
+	Q_DRAFT_DELETE,
 	Q_COUNT
 };
 
@@ -731,6 +741,10 @@ static const char *const queries[Q_COUNT] = {
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
     [Q_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE account = ?",
     [Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
+    [Q_DRAFT_GET] = "SELECT doc FROM drafts WHERE session = ?",
+    [Q_DRAFT_PUT] = "INSERT INTO drafts (session, doc, updated_at) VALUES (?1, ?2, ?3)"
+		    " ON CONFLICT (session) DO UPDATE SET doc = ?2, updated_at = ?3",
+    [Q_DRAFT_DELETE] = "DELETE FROM drafts WHERE session = ?",
 };
 
 #define ROLLUP_BATCH 16
@@ -3458,6 +3472,57 @@ static int sq_session_delete_account(struct store *s, const char *account, struc
 	return delete_by(sq(s), Q_SESSION_DELETE_ACCOUNT, account, &n, e);
 }
 
+static int sq_draft_get(struct store *s, const char *hash, char **doc, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_bind(ss, Q_DRAFT_GET, bind_key, hash, e);
+	int rc, ret = -1;
+
+	*doc = NULL;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err_set(e, ERR_NOT_FOUND, "draft", "no report in progress");
+	} else if (rc != SQLITE_ROW) {
+		db_fail(ss, e);
+	} else {
+		*doc = xstrdup((const char *)sqlite3_column_text(st, 0));
+		ret = 0;
+	}
+	stmt_put(ss, Q_DRAFT_GET, st);
+	return ret;
+}
+
+static int sq_draft_put(struct store *s, const char *hash, const char *doc, ts_t at,
+			struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_DRAFT_PUT, e);
+	struct bind b;
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, hash);
+	b_exact(&b, doc);
+	b_ts(&b, now_or(at));
+	if (b_done(&b, e) == 0 && step_write(ss, st, NULL, NULL, e) == 0)
+		ret = 0;
+	else if (sqlite3_extended_errcode(ss->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+		err_set(e, ERR_NOT_FOUND, "session", "session not found");
+	stmt_put(ss, Q_DRAFT_PUT, st);
+	return ret;
+}
+
+static int sq_draft_delete(struct store *s, const char *hash, struct err *e)
+{
+	int64_t n = 0;
+
+	return delete_by(sq(s), Q_DRAFT_DELETE, hash, &n, e);
+}
+
 static int sq_session_purge(struct store *s, ts_t now, ts_t idle_before, int64_t *n, struct err *e)
 {
 	struct sqlite_store *ss = sq(s);
@@ -4425,6 +4490,9 @@ static const struct store_ops sqlite_ops = {
     .session_get_by_hash = sq_session_get_by_hash,
     .session_touch = sq_session_touch,
     .session_delete = sq_session_delete,
+    .draft_get = sq_draft_get,
+    .draft_put = sq_draft_put,
+    .draft_delete = sq_draft_delete,
     .session_delete_account = sq_session_delete_account,
     .session_purge = sq_session_purge,
 };
