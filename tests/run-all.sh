@@ -26,7 +26,7 @@ else
 	echo "== policy scenarios: $shared/tools/check-scenarios not found, skipped"
 fi
 
-for suite in "$here"/cli/test_*.py "$here"/api/test_*.py "$here"/crash/test_*.py; do
+for suite in "$here"/cli/test_*.py "$here"/api/test_*.py "$here"/web/test_*.py "$here"/crash/test_*.py; do
 	[ -e "$suite" ] || continue
 	echo "== $(basename "$suite")"
 	out=$(python3 "$suite" "$bin" 2>&1)

@@ -384,11 +384,14 @@ static const struct attr_rule *attr_rule(const char *attr)
 }
 
 /* A path that starts "/x", x not "/", "\" or space: the browser resolves
- * it on our own origin whatever follows. */
+ * it on our own origin whatever follows. A value that starts "#" is a
+ * fragment of this very page, whatever follows. */
 static bool same_origin_head(const struct html *h)
 {
 	char c = h->head[1];
 
+	if (h->head_len >= 1 && h->head[0] == '#')
+		return true;
 	return h->head_len == 2 && h->head[0] == '/' &&
 	       ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		strchr("-._~?#", c) != NULL);

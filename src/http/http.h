@@ -30,6 +30,8 @@ typedef enum MHD_Result (*handler_fn)(struct req *r);
 enum auth_need {
 	AUTH_NONE,   /* public: health, metrics, openapi, sign-in */
 	AUTH_ANY,    /* any signed-in account or token */
+	AUTH_PAGE,   /* a web page: a session cookie only, else sent to /login; POST
+		      * forms carry the CSRF token as a field (web.h) */
 };
 
 struct api_route {
@@ -42,6 +44,12 @@ struct api_route {
 
 extern const struct api_route routes[];
 extern const size_t routes_count;
+/* The web pages' routes (web_routes.c), matched after the API's. */
+extern const struct api_route page_routes[];
+extern const size_t page_routes_count;
+/* Every route, the API's first: index i of routes_total(). */
+const struct api_route *route_at(size_t i);
+size_t routes_total(void);
 
 struct req {
 	struct server *srv;
@@ -77,7 +85,16 @@ struct req {
 	int job_rc;
 	struct err job_err;
 	json_t *held; /* an audited read's reply, sent once its audit is durable */
+	char *held_html; /* ...or an audited page's HTML (owned) */
+	size_t held_html_len;
 	char allow[64];         /* for a 405: the methods the path takes */
+	/* Web pages: the session's id (cookie) when signed in by cookie, and
+	 * headers that differ from the API's defaults (arena strings or
+	 * literals; NULL: the default). */
+	const char *sid;
+	const char *csp;           /* default: default-src 'none' */
+	const char *cache_control; /* default: no-store */
+	const char *etag;
 };
 
 /* Replies: each queues the response and returns the MHD result. The JSON
@@ -96,6 +113,11 @@ enum MHD_Result reply_after_write(struct req *r, writeq_fn fn, void *arg,
 /* Replies 200 with body once the read of incident r->params[0] has been
  * audited (a write in the group commit). */
 enum MHD_Result reply_audited(struct req *r, json_t *body);
+/* Replies 200 with html (len bytes, owned, freed here) once the read of
+ * incident r->params[0] has been audited. */
+enum MHD_Result reply_audited_html(struct req *r, char *html, size_t len);
+/* Logs an unexpected error of the request to the error log. */
+void req_log_error(struct req *r, const struct err *e);
 /* Maps an err to its status (400/404/409/403/500) and replies. */
 enum MHD_Result reply_err(struct req *r, const struct err *e);
 enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, const char *body,
@@ -169,6 +191,7 @@ char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_
 struct store *server_store_get(struct server *s);
 void server_store_put(struct server *s, struct store *st);
 struct metrics *server_metrics(struct server *s);
+struct views *server_views(struct server *s);
 
 int64_t server_connections(struct server *s);
 /* Sign-in throttling by client address: true when too many recent failures. */

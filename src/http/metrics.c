@@ -98,8 +98,8 @@ char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_
 			if (!n)
 				continue;
 			put(&b, "breachreg_http_requests_total{method=\"%s\",route=\"%s\",status=\"%u\"} %lld\n",
-			    r < m->nroutes ? routes[r].method : "-",
-			    r < m->nroutes ? routes[r].pattern : "unmatched", statuses[st], n);
+			    r < m->nroutes ? route_at(r)->method : "-",
+			    r < m->nroutes ? route_at(r)->pattern : "unmatched", statuses[st], n);
 		}
 	put(&b, "# HELP breachreg_http_request_duration_seconds Time to answer, by route and status.\n"
 		"# TYPE breachreg_http_request_duration_seconds histogram\n");
@@ -109,8 +109,8 @@ char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_
 			long long n = atomic_load(&c->count);
 			if (!n)
 				continue;
-			const char *route = r < m->nroutes ? routes[r].pattern : "unmatched";
-			const char *method = r < m->nroutes ? routes[r].method : "-";
+			const char *route = r < m->nroutes ? route_at(r)->pattern : "unmatched";
+			const char *method = r < m->nroutes ? route_at(r)->method : "-";
 			for (size_t k = 0; k < NBUCKET; k++)
 				put(&b,
 				    "breachreg_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","

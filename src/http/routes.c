@@ -60,12 +60,29 @@ const struct api_route routes[] = {
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 
+const struct api_route *route_at(size_t i)
+{
+	return i < routes_count ? &routes[i] : &page_routes[i - routes_count];
+}
+
+size_t routes_total(void)
+{
+	return routes_count + page_routes_count;
+}
+
 /* Matches one pattern against a path, capturing parameters into the
- * request's arena. A parameter is one non-empty segment. */
+ * request's arena. A parameter is one non-empty segment; a pattern that
+ * ends "{*}" captures the non-empty rest of the path. */
 static bool match(struct req *r, const char *pat, const char *path, const char **params)
 {
 	int np = 0;
 	while (*pat && *path) {
+		if (strcmp(pat, "{*}") == 0) {
+			if (np >= MAX_PATH_PARAMS)
+				return false;
+			params[np] = arena_strdup(&r->arena, path);
+			return true;
+		}
 		if (*pat == '{') {
 			const char *pe = strchr(pat, '}');
 			const char *se = strchr(path, '/');
@@ -88,17 +105,20 @@ static bool match(struct req *r, const char *pat, const char *path, const char *
 const struct api_route *routes_match(struct req *r, const char *path, bool *path_known)
 {
 	const char *params[MAX_PATH_PARAMS];
+	size_t n = routes_total();
 	*path_known = false;
-	for (size_t i = 0; i < routes_count; i++) {
-		if (!match(r, routes[i].pattern, path, params))
+	for (size_t i = 0; i < n; i++) {
+		const struct api_route *rt = route_at(i);
+		if (!match(r, rt->pattern, path, params))
 			continue;
 		*path_known = true;
 		/* HEAD is GET without the body (libmicrohttpd drops it). */
-		bool head = strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0;
-		if (!head && strcmp(routes[i].method, r->method) != 0)
+		bool head = strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0;
+		if (!head && strcmp(rt->method, r->method) != 0)
 			continue;
 		memcpy(r->params, params, sizeof params);
-		return &routes[i];
+		r->route_index = (int)i;
+		return rt;
 	}
 	return NULL;
 }
@@ -110,9 +130,10 @@ void routes_allowed(const char *path, char *buf, size_t size)
 	size_t off = 0;
 	buf[0] = '\0';
 	arena_init(&scratch.arena);
-	for (size_t i = 0; i < routes_count && off < size; i++)
-		if (match(&scratch, routes[i].pattern, path, params) && !strstr(buf, routes[i].method))
+	for (size_t i = 0; i < routes_total() && off < size; i++)
+		if (match(&scratch, route_at(i)->pattern, path, params) &&
+		    !strstr(buf, route_at(i)->method))
 			off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
-						routes[i].method);
+						route_at(i)->method);
 	arena_release(&scratch.arena);
 }

@@ -17,6 +17,7 @@
 #include "core/jsonx.h"
 #include "http/http.h"
 #include "http/log.h"
+#include "http/web.h"
 #include "service/accounts.h"
 #include "service/registry.h"
 #include "service/writeq.h"
@@ -43,6 +44,7 @@ struct server {
 	struct MHD_Daemon *d;
 	struct pool pool;
 	struct metrics *metrics;
+	struct views *views;
 	struct log log;
 	pthread_mutex_t write_mu; /* shared by the pool's connections (store.h) */
 	struct writeq *writeq;
@@ -94,6 +96,11 @@ void server_store_put(struct server *s, struct store *st)
 struct metrics *server_metrics(struct server *s)
 {
 	return s->metrics;
+}
+
+struct views *server_views(struct server *s)
+{
+	return s->views;
 }
 
 int64_t server_connections(struct server *s)
@@ -149,6 +156,7 @@ static const char *reason(unsigned status)
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	default: return status >= 500 ? "Internal Server Error" : "Error";
 	}
@@ -166,8 +174,11 @@ enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, con
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'none'; frame-ancestors 'none'");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+				r->csp ? r->csp : "default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Cache-Control",
+				r->cache_control ? r->cache_control : "no-store");
+	if (r->etag)
+		MHD_add_response_header(resp, "ETag", r->etag);
 	if (status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"breachreg\"");
 	if (r->set_cookie)
@@ -211,6 +222,12 @@ enum MHD_Result reply_problem(struct req *r, unsigned status, const char *title,
 	enum MHD_Result ret = reply_text(r, status, "application/problem+json", s, strlen(s));
 	free(s);
 	return ret;
+}
+
+void req_log_error(struct req *r, const struct err *e)
+{
+	log_error(&r->srv->log, LOG_ERROR, "request", "%s %s: %s: %s", r->method, r->url, e->field,
+		  e->msg);
 }
 
 enum MHD_Result reply_err(struct req *r, const struct err *e)
@@ -270,11 +287,28 @@ static enum MHD_Result finish_audited(struct req *r)
 {
 	json_t *body = r->held;
 	r->held = NULL;
+	if (r->held_html) {
+		char *html = r->held_html;
+		r->held_html = NULL;
+		enum MHD_Result ret =
+			r->job_rc ? web_err(r, &r->job_err)
+				  : reply_text(r, 200, "text/html; charset=utf-8", html,
+					       r->held_html_len);
+		free(html);
+		return ret;
+	}
 	if (r->job_rc) {
 		json_decref(body);
 		return reply_err(r, &r->job_err);
 	}
 	return reply_json(r, 200, body);
+}
+
+enum MHD_Result reply_audited_html(struct req *r, char *html, size_t len)
+{
+	r->held_html = html;
+	r->held_html_len = len;
+	return reply_after_write(r, audit_read_job, r, finish_audited, NULL);
 }
 
 enum MHD_Result reply_audited(struct req *r, json_t *body)
@@ -366,11 +400,13 @@ static const char *cookie(struct req *r, const char *name)
 }
 
 /* Fills r->actor from a bearer token or a session cookie; a state-changing
- * request on a cookie must carry the session's CSRF token. */
+ * request on a cookie must carry the session's CSRF token (a page's form
+ * carries it as a field, which web_form checks). Pages take cookies only. */
 static int authenticate(struct req *r, struct err *e)
 {
 	const char *auth = req_header(r, "Authorization");
-	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+	bool page = r->route->auth == AUTH_PAGE;
+	if (!page && auth && strncasecmp(auth, "Bearer ", 7) == 0) {
 		if (accounts_authenticate_token(r->store, auth + 7, r->now, &r->actor, e))
 			return -1;
 		r->authed = true;
@@ -381,7 +417,8 @@ static int authenticate(struct req *r, struct err *e)
 		if (accounts_session(r->store, sid, r->now, &r->actor, r->csrf, e))
 			return -1;
 		r->authed = r->via_cookie = true;
-		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		r->sid = sid;
+		if (!page && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
 			const char *tok = req_header(r, "X-CSRF-Token");
 			if (!tok || !account_csrf_equal(r->csrf, tok))
 				return err_set(e, ERR_FORBIDDEN, "X-CSRF-Token",
@@ -426,11 +463,19 @@ static enum MHD_Result dispatch(struct server *s, struct req *r)
 		return known ? reply_problem(r, 405, NULL, NULL, "method not allowed on this path")
 			     : reply_problem(r, 404, NULL, NULL, "no such resource");
 	}
-	r->route_index = (int)(r->route - routes);
 	r->store = server_store_get(s);
 	if (r->route->auth != AUTH_NONE && authenticate(r, &e)) {
 		server_store_put(s, r->store);
 		r->store = NULL;
+		if (r->route->auth == AUTH_PAGE) {
+			/* A browser that is not signed in goes to the sign-in page,
+			 * and comes back to a page it asked for by GET. */
+			bool get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+			char *next = get && web_local_path(r->url) && strlen(r->url) < 512
+					     ? arena_printf(&r->arena, "/login?next=%s", r->url)
+					     : "/login";
+			return web_redirect(r, next);
+		}
 		if (e.kind == ERR_FORBIDDEN && strcmp(e.field, "X-CSRF-Token") == 0)
 			return reply_problem(r, 403, NULL, e.field, e.msg);
 		return reply_problem(r, 401, NULL, e.field[0] ? e.field : "Authorization",
@@ -517,6 +562,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->job_cleanup)
 		r->job_cleanup(r);
 	json_decref(r->held);
+	free(r->held_html);
 	arena_release(&r->arena);
 	free(r->body);
 	free(r);
@@ -589,7 +635,9 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 		goto out;
 	w->write_lock = &s->write_mu;
 	s->writeq = writeq_new(w);
-	s->metrics = metrics_new(routes_count);
+	s->metrics = metrics_new(routes_total());
+	if (views_new(&s->views, e))
+		goto out;
 	s->d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME,
@@ -635,6 +683,7 @@ out:
 		store_close(s->pool.free[i]);
 	free(s->pool.free);
 	metrics_free(s->metrics);
+	views_free(s->views);
 	pthread_mutex_destroy(&s->pool.mu);
 	pthread_cond_destroy(&s->pool.cv);
 	pthread_mutex_destroy(&s->throttle_mu);

@@ -474,6 +474,10 @@ static void test_compile_allowed(void **state)
 	       "<!doctype html><!--  -->2");
 	expect("<div\n  title=\"{{a}}\"\n  >{{#l}}<b>{{.}}</b>{{/l}}</div>",
 	       "{\"a\": \"t\", \"l\": [1]}", "<div\n  title=\"t\"\n  ><b>1</b></div>");
+	/* A fragment of this page: whatever follows "#" stays on it (the
+	 * GOV.UK error summary links to its inputs). */
+	expect("<a href=\"#{{f}}\">x</a>", "{\"f\": \"javascript:alert(1)\"}",
+	       "<a href=\"#javascript:alert(1)\">x</a>");
 }
 
 int main(void)
