@@ -186,3 +186,38 @@ int date_parse_bound(const char *s, bool end_of_day, ts_t *out)
 	}
 	return date_parse_ts(s, out);
 }
+
+/* The last Sunday of month m of year y (1970-01-01 was a Thursday). */
+static date_t last_sunday(int y, int m)
+{
+	date_t last = date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+	int wd = (int)(((last % 7) + 7 + 4) % 7); /* 0 = Sunday */
+	return last - wd;
+}
+
+int date_london_offset(ts_t utc)
+{
+	int y, m, d;
+	date_to_ymd(date_of_ts(utc), &y, &m, &d);
+	ts_t start = date_ts_of(last_sunday(y, 3)) + 3600;
+	ts_t end = date_ts_of(last_sunday(y, 10)) + 3600;
+	return utc >= start && utc < end ? 3600 : 0;
+}
+
+ts_t date_london_to_utc(date_t d, int hh, int mm)
+{
+	ts_t wall = date_ts_of(d) + (ts_t)hh * 3600 + (ts_t)mm * 60;
+	/* As BST if that reading is in BST, else as GMT. */
+	if (date_london_offset(wall - 3600) == 3600)
+		return wall - 3600;
+	return wall;
+}
+
+bool date_ymd_valid(int y, int m, int d)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1)
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= days[m - 1] + (m == 2 && leap);
+}

@@ -34,4 +34,16 @@ date_t date_of_ts(ts_t t);
 int date_parse_bound(const char *s, bool end_of_day, ts_t *out);
 ts_t date_ts_of(date_t d);
 
+/* UK civil time (GMT, and BST = UTC+1 from 01:00 UTC on the last Sunday
+ * of March to 01:00 UTC on the last Sunday of October), for people who
+ * type and read local times; the rule is arithmetic, not a zone file.
+ * The offset in seconds (0 or 3600) in force at utc. */
+int date_london_offset(ts_t utc);
+/* The UTC time of a London wall-clock time (d at hh:mm). In the hour
+ * that repeats in October the earlier (BST) one; in the hour skipped in
+ * March as BST (the clocks have gone forward). */
+ts_t date_london_to_utc(date_t d, int hh, int mm);
+/* True when y-m-d is a real calendar day (years 1900..9999). */
+bool date_ymd_valid(int y, int m, int d);
+
 #endif

@@ -146,6 +146,7 @@ static json_t *layout_ctx(struct req *r, struct web_page *p)
 		json_object_set_new(c, "flash", jsonx_text_value(p->flash));
 	if (p->errors && json_array_size(p->errors)) {
 		json_object_set(c, "errors", p->errors);
+		json_object_set_new(c, "has_errors", json_true());
 		/* Each field's own message, for the error message above its input:
 		 * {{#error.when-day}}...{{/error.when-day}}. */
 		json_t *by = json_object();

@@ -83,6 +83,7 @@ enum MHD_Result page_logout(struct req *r);
 enum MHD_Result page_home(struct req *r);
 
 enum MHD_Result page_report_start(struct req *r);
+enum MHD_Result page_report_discard(struct req *r);
 enum MHD_Result page_report_step(struct req *r);
 enum MHD_Result page_report_save(struct req *r);
 enum MHD_Result page_report_check(struct req *r);

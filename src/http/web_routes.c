@@ -12,6 +12,7 @@ const struct api_route page_routes[] = {
 	{"POST", "/logout", page_logout, AUTH_PAGE, "sign out"},
 	{"GET", "/", page_home, AUTH_PAGE, "home"},
 	{"GET", "/report", page_report_start, AUTH_PAGE, "report a security breach: start"},
+	{"POST", "/report", page_report_discard, AUTH_PAGE, "start the report again"},
 	{"GET", "/report/check", page_report_check, AUTH_PAGE, "check your answers"},
 	{"POST", "/report/check", page_report_submit, AUTH_PAGE, "send the report"},
 	{"GET", "/report/done/{ref}", page_report_done, AUTH_PAGE, "report sent"},

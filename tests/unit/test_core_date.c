@@ -371,10 +371,43 @@ static void test_add_months(void **state)
 		fail_msg("%d check(s) failed", bad);
 }
 
+/* UK civil time: the BST boundaries of 2026 (29 March, 25 October) and
+ * wall-clock times either side. */
+static void test_london(void **state)
+{
+	(void)state;
+	ts_t t;
+	char buf[TS_BUF];
+	assert_int_equal(date_parse_ts("2026-03-29T00:59:59Z", &t), 0);
+	assert_int_equal(date_london_offset(t), 0);
+	assert_int_equal(date_london_offset(t + 1), 3600);
+	assert_int_equal(date_parse_ts("2026-10-25T00:59:59Z", &t), 0);
+	assert_int_equal(date_london_offset(t), 3600);
+	assert_int_equal(date_london_offset(t + 1), 0);
+	date_format_ts(date_london_to_utc(date_from_ymd(2026, 7, 1), 17, 30), buf);
+	assert_string_equal(buf, "2026-07-01T16:30:00Z");
+	date_format_ts(date_london_to_utc(date_from_ymd(2026, 11, 20), 9, 30), buf);
+	assert_string_equal(buf, "2026-11-20T09:30:00Z");
+	/* 01:30 on 25 October happens twice: the first time, in BST. */
+	date_format_ts(date_london_to_utc(date_from_ymd(2026, 10, 25), 1, 30), buf);
+	assert_string_equal(buf, "2026-10-25T00:30:00Z");
+	/* Before and after the clocks go forward on 29 March 2026. */
+	date_format_ts(date_london_to_utc(date_from_ymd(2026, 3, 29), 0, 30), buf);
+	assert_string_equal(buf, "2026-03-29T00:30:00Z");
+	date_format_ts(date_london_to_utc(date_from_ymd(2026, 3, 29), 3, 0), buf);
+	assert_string_equal(buf, "2026-03-29T02:00:00Z");
+	assert_true(date_ymd_valid(2024, 2, 29));
+	assert_false(date_ymd_valid(2026, 2, 29));
+	assert_false(date_ymd_valid(2026, 13, 1));
+	assert_false(date_ymd_valid(2026, 4, 31));
+	assert_false(date_ymd_valid(1899, 1, 1));
+}
+
 int main(void)
 {
 	alloc_install_json();
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_london),
 	    cmocka_unit_test(test_parse_valid_dates), cmocka_unit_test(test_parse_invalid_dates),
 	    cmocka_unit_test(test_epoch_edges),	      cmocka_unit_test(test_date_round_trip),
 	    cmocka_unit_test(test_ts_round_trip),     cmocka_unit_test(test_parse_ts_valid),
