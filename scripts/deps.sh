@@ -5,10 +5,14 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev sqlite3)
+# The build installs GOV.UK Frontend and MoJ Frontend with npm (web/); keep
+# a node and npm already on the machine, else Debian's.
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 for want in "$@"; do
 	case "$want" in
 	build) ;;
-	test) pkgs+=(libcmocka-dev python3 python3-jsonschema cppcheck clang-tidy clang libclang-rt-dev valgrind) ;;
+	# chromium: the browser tests (tests/web) drive Debian's, never a downloaded one.
+	test) pkgs+=(libcmocka-dev python3 python3-jsonschema cppcheck clang-tidy clang libclang-rt-dev valgrind chromium) ;;
 	bench) pkgs+=(hyperfine time valgrind wrk nginx-light) ;;
 	*) echo "deps.sh: unknown set \"$want\"" >&2; exit 2 ;;
 	esac
