@@ -817,6 +817,7 @@ fail:
 
 static int load_draft(struct req *r, json_t **draft, struct err *e)
 {
+	*draft = NULL;
 	if (!r->sid)
 		return err_set(e, ERR_FORBIDDEN, "session", "sign in to report a breach");
 	return drafts_get(r->store, r->sid, draft, e);
@@ -825,7 +826,7 @@ static int load_draft(struct req *r, json_t **draft, struct err *e)
 enum MHD_Result page_report_start(struct req *r)
 {
 	struct err e = {0};
-	json_t *draft;
+	json_t *draft = NULL;
 	if (load_draft(r, &draft, &e))
 		return web_err(r, &e);
 	struct web_page p = {
@@ -882,7 +883,7 @@ enum MHD_Result page_report_step(struct req *r)
 {
 	struct err e = {0};
 	size_t i;
-	json_t *draft;
+	json_t *draft = NULL;
 	const struct step *s = step_by_slug(r->params[0], &i);
 	if (!s)
 		return web_error(r, 404, "If you typed the web address, check it is correct.");
@@ -948,7 +949,7 @@ static enum MHD_Result render_check(struct req *r, const json_t *draft, json_t *
 enum MHD_Result page_report_check(struct req *r)
 {
 	struct err e = {0};
-	json_t *draft;
+	json_t *draft = NULL;
 	if (load_draft(r, &draft, &e))
 		return web_err(r, &e);
 	if (json_object_size(draft) == 0) {
