@@ -17,7 +17,7 @@
  *     one account (common.c: "@token@", "@sid@" and "@csrf@" in the
  *     input become its secrets).
  * Oracles: a matched route has the request's method (or GET for HEAD)
- * and only non-empty, slash-free parameters; a 405 names some method;
+ * and only non-empty, slash-free parameters (but a trailing "{*}"); a 405 names some method;
  * authentication succeeds exactly for the account's own secrets. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,8 +201,11 @@ static void run_routes(const struct request *q)
 
 		for (const char *p = route->pattern; (p = strchr(p, '{')); p++)
 			np++;
+		/* A trailing "{*}" (the assets) takes the rest, slashes and all. */
+		bool rest = strstr(route->pattern, "{*}") != NULL;
 		for (int i = 0; i < np; i++)
-			if (!r.params[i] || !r.params[i][0] || strchr(r.params[i], '/'))
+			if (!r.params[i] || !r.params[i][0] ||
+			    (strchr(r.params[i], '/') && !(rest && i == np - 1)))
 				die("an empty or slashed path parameter");
 	} else if (known) {
 		routes_allowed(q->path, allow, sizeof allow);

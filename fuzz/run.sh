@@ -21,6 +21,7 @@ targets=(
 	"import  import  16384"
 	"http    http    8192"
 	"server  http    8192"
+	"web     web     4096"
 )
 
 # One target, its log to $work/NAME.log; prints its result line.
