@@ -10,7 +10,8 @@ test('GET /login renders with the GOV.UK header', async () => {
 	const res = await page.goto('/login');
 	assert.equal(res.status(), 200);
 	assert.match(res.headers()['content-type'], /^text\/html/);
-	await page.locator('.govuk-header').first().waitFor();
+	// The header is MoJ Frontend's, built on GOV.UK's.
+	await page.locator('.govuk-header, .moj-header').first().waitFor();
 	assert.ok(await page.locator('input[name="name"]').isVisible());
 	assert.ok(await page.locator('input[name="password"]').isVisible());
 	assert.ok(await page.getByRole('button', { name: 'Sign in' }).isVisible());
@@ -29,6 +30,10 @@ test('the stylesheets and scripts load with 200 and Cache-Control immutable', as
 	await page.waitForLoadState('networkidle');
 	const css = await page.locator('link[rel="stylesheet"]').evaluateAll((ls) => ls.map((l) => l.href));
 	const js = await page.locator('script[src]').evaluateAll((ss) => ss.map((s) => s.src));
+	// Scripts loaded by ours (data-govuk-js and the like on <body>).
+	for (const v of Object.values(await page.locator('body').evaluate((b) => ({ ...b.dataset }))))
+		if (v.startsWith('/assets/'))
+			js.push(new URL(v, page.url()).href);
 	assert.ok(css.some((u) => /\/assets\/govuk-frontend\.min-[0-9a-f]{10}\.css$/.test(u)), css.join());
 	assert.ok(js.length > 0, 'no script on /login');
 	for (const u of [...css, ...js]) {
