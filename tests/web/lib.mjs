@@ -48,11 +48,22 @@ export async function newPage({ js = true } = {}) {
 	context.setDefaultTimeout(10_000);
 	const page = await context.newPage();
 	page.jsEnabled = js;
+	// Script errors, console errors, and failed loads of anything but the
+	// page itself (whose status a test checks): a test asserts none.
 	page.errors = [];
 	page.on('pageerror', (e) => page.errors.push(String(e)));
 	page.on('console', (m) => {
-		if (m.type() === 'error')
+		if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
 			page.errors.push(m.text());
+	});
+	page.on('response', (r) => {
+		if (r.status() >= 400 && r.request().resourceType() !== 'document')
+			page.errors.push(`${r.status()} ${r.url()}`);
+	});
+	// ERR_ABORTED: a load cut short by the next navigation (a favicon).
+	page.on('requestfailed', (r) => {
+		if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+			page.errors.push(`${r.failure()?.errorText} ${r.url()}`);
 	});
 	return page;
 }
