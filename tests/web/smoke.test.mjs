@@ -42,6 +42,11 @@ test('the stylesheets and scripts load with 200 and Cache-Control immutable', as
 		assert.match(r.headers()['cache-control'] || '', /immutable/, u);
 		assert.ok(r.headers()['etag'], `${u} has no ETag`);
 	}
+	// Revalidation by ETag, and no copy at an unfingerprinted name.
+	const first = await page.request.get(css[0]);
+	const again = await page.request.get(css[0], { headers: { 'If-None-Match': first.headers()['etag'] } });
+	assert.equal(again.status(), 304);
+	assert.equal((await page.request.get('/assets/govuk-frontend.min.css')).status(), 404);
 	for (const r of assets)
 		assert.ok([200, 304].includes(r.status()), `${r.url()} answered ${r.status()}`);
 	// The fonts and images the CSS names are fetched through fingerprinted URLs too.
