@@ -5,7 +5,8 @@
 import { after } from 'node:test';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { chromium, request } from 'playwright-core';
 
 export const BASE_URL = process.env.BASE_URL || 'http://127.0.0.1:8080';
 export const OUT_DIR = process.env.WEB_OUT_DIR || new URL('../out/web/', import.meta.url).pathname;
@@ -134,4 +135,24 @@ export async function shot(page, name) {
 	const path = join(OUT_DIR, `${name}.png`);
 	await page.screenshot({ path, fullPage: true });
 	return path;
+}
+
+/** Runs the binary under test on the register being served (run.sh sets
+ * BREACHREG_BIN, BREACHREG_DB and BREACHREG_NOW); returns its stdout. */
+export function cli(...args) {
+	return execFileSync(process.env.BREACHREG_BIN, ['--db', process.env.BREACHREG_DB, ...args], {
+		encoding: 'utf8',
+	}).trim();
+}
+
+/** The JSON API as ACCOUNT (a bearer token from `user token`), to set up
+ * what a page test starts from when no page does it yet. */
+export async function api(account) {
+	const token = cli('user', 'token', account);
+	const ctx = await request.newContext({
+		baseURL: BASE_URL,
+		extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+	});
+	after(() => ctx.dispose());
+	return ctx;
 }
