@@ -111,10 +111,14 @@ test('signed out, a page sends you to sign in and back', async () => {
 	assert.equal(new URL(page.url()).pathname, '/report');
 });
 
-test('a wrong password is a GOV.UK error that passes axe', async () => {
+test('a wrong password is a GOV.UK error that passes axe; the name typed comes back as text', async () => {
 	const page = await newPage();
-	const res = await login(page, 'reporter', 'not-the-password');
+	const name = `"><img src=x onerror="window.__xss=1"><b>r</b>`;
+	const res = await login(page, name, 'not-the-password');
 	assert.notEqual(res.status(), 200);
+	assert.equal(await page.locator('input[name="name"]').inputValue(), name);
+	assert.equal(await page.locator('main img, main b').count(), 0);
+	assert.equal(await page.evaluate(() => window.__xss), undefined);
 	await page.locator('.govuk-error-summary').waitFor();
 	assert.match(await page.title(), /^Error: /);
 	const v = await axe(page);
