@@ -1,6 +1,6 @@
 # Thin front door; CMakeLists.txt is the real build.
 #   make run    build, create the demo register if absent, show the overview,
-#               serve the API on http://127.0.0.1:8080/
+#               serve the web UI and the API on http://127.0.0.1:8080/
 #   make test   build under ASan+UBSan and run every test, then each fuzz
 #               target over its corpus and for 10 s (clang, build-fuzz)
 #   make fuzz   run each fuzz target in fuzz/ for FUZZ_SECONDS (60) each
@@ -47,7 +47,8 @@ run: build
 	@echo "demo accounts (password: breachreg-demo):"
 	@./build/breachreg --db "$(DB)" user list
 	@echo
-	@echo "sign in:  curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"security\",\"password\":\"breachreg-demo\"}' http://$(LISTEN)/api/v1/session"
+	@echo "web:      open http://$(LISTEN)/ and sign in as any account above (password breachreg-demo)"
+	@echo "API:      curl -c jar -H 'Content-Type: application/json' -d '{\"name\":\"security\",\"password\":\"breachreg-demo\"}' http://$(LISTEN)/api/v1/session"
 	@echo "or token: ./build/breachreg --db $(DB) user token security"
 	@echo "access log: breachreg-access.log (JSON lines)"
 	@./build/breachreg --db "$(DB)" serve --listen $(LISTEN) --access-log breachreg-access.log

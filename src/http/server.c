@@ -460,8 +460,12 @@ static enum MHD_Result dispatch(struct server *s, struct req *r)
 		routes_allowed(r->url, r->allow, sizeof r->allow);
 	if (!r->route) {
 		r->route_index = known ? -2 : -1;
-		return known ? reply_problem(r, 405, NULL, NULL, "method not allowed on this path")
-			     : reply_problem(r, 404, NULL, NULL, "no such resource");
+		if (known)
+			return reply_problem(r, 405, NULL, NULL, "method not allowed on this path");
+		/* A person's browser gets a page; a program under /api a problem. */
+		if (strncmp(r->url, "/api/", 5) != 0 && strcmp(r->url, "/api") != 0)
+			return web_error(r, 404, "If you typed the web address, check it is correct.");
+		return reply_problem(r, 404, NULL, NULL, "no such resource");
 	}
 	r->store = server_store_get(s);
 	if (r->route->auth != AUTH_NONE && authenticate(r, &e)) {

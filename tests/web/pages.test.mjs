@@ -84,11 +84,8 @@ for (const account of ACCOUNTS) {
 	});
 }
 
-// Known page bug (reported): a browser asking for an unknown path gets the
-// API's application/problem+json, not an HTML page.
-test('an unknown page is a GOV.UK "Page not found" that passes axe', {
-	todo: 'unknown paths answer application/problem+json to browsers',
-}, async () => {
+// A browser asking for an unknown path gets a page; /api paths a problem.
+test('an unknown page is a GOV.UK "Page not found" that passes axe', async () => {
 	const page = await newPage();
 	await login(page, 'reporter');
 	const res = await page.goto('/no-such-page');
