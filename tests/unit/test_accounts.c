@@ -19,6 +19,7 @@
 
 #include "core/alloc.h"
 #include "service/accounts.h"
+#include "service/drafts.h"
 #include "service/registry.h"
 #include "store/store.h"
 
@@ -659,6 +660,76 @@ static void test_store_ops(void **state)
 	session_release(&ses);
 }
 
+/* The report journey's drafts: one per session, kept as given, gone
+ * with the session; reporting from one removes it in the same
+ * transaction, and a refused report keeps it. */
+static void test_drafts(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {0};
+	char sid[ACCOUNT_SID_BUF], csrf[ACCOUNT_CSRF_BUF];
+	struct actor who = {0};
+	struct incident inc;
+	json_t *d;
+
+	add_alice(f);
+	assert_int_equal(registry_init(f->s, &f->sys, f->t0, &e), 0);
+	assert_int_equal(accounts_login(f->s, "alice", PASSWORD, f->t0, sid, csrf, &who, &e), 0);
+	assert_int_equal(drafts_get(f->s, sid, &d, &e), 0);
+	assert_int_equal(json_object_size(d), 0);
+	json_decref(d);
+
+	json_t *doc = json_pack("{s:s, s:[s]}", "kind", "breach", "types", "pass-lost");
+	assert_int_equal(drafts_put(f->s, sid, doc, f->t0, &e), 0);
+	json_object_set_new(doc, "kind", json_string("near-miss"));
+	assert_int_equal(drafts_put(f->s, sid, doc, f->t0 + 1, &e), 0);
+	assert_int_equal(drafts_get(f->s, sid, &d, &e), 0);
+	assert_true(json_equal(d, doc));
+	json_decref(d);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM drafts"), 1);
+
+	/* Too large: refused, the old one kept. */
+	char *big = xcalloc(1, DRAFTS_MAX_BYTES + 2);
+	memset(big, 'x', DRAFTS_MAX_BYTES + 1);
+	json_t *huge = json_pack("{s:s}", "description", big);
+	assert_int_equal(drafts_put(f->s, sid, huge, f->t0, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	assert_string_equal(e.field, "draft");
+	json_decref(huge);
+	free(big);
+
+	/* No session, no draft: the store refuses a draft for none. */
+	char hash[ACCOUNT_HASH_HEX];
+	snprintf(hash, sizeof hash, "%064d", 42);
+	assert_int_equal(f->s->ops->draft_put(f->s, hash, "{}", f->t0, &e), -1);
+	assert_int_equal(e.kind, ERR_NOT_FOUND);
+	assert_string_equal(e.field, "session");
+
+	/* A refused report keeps the draft; a good one takes it away. */
+	json_t *in = json_pack("{s:[s], s:s, s:s, s:[s]}", "types", "pass-lost", "org", "hmcts",
+			       "description", "lost pass", "subjects", "NOBODY");
+	incident_init(&inc);
+	assert_int_equal(drafts_report(f->s, &who, sid, in, f->t0, &inc, &e), -1);
+	assert_int_equal(e.kind, ERR_NOT_FOUND);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM drafts"), 1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM incidents"), 0);
+	incident_release(&inc);
+	json_object_set_new(in, "subjects", json_pack("[s]", "S1002"));
+	incident_init(&inc);
+	assert_int_equal(drafts_report(f->s, &who, sid, in, f->t0, &inc, &e), 0);
+	assert_string_equal(inc.reporter, "S1001");
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM drafts"), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM incidents"), 1);
+	incident_release(&inc);
+	json_decref(in);
+
+	/* Signing out takes the draft with the session. */
+	assert_int_equal(drafts_put(f->s, sid, doc, f->t0, &e), 0);
+	assert_int_equal(accounts_logout(f->s, sid, f->t0, &e), 0);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM drafts"), 0);
+	json_decref(doc);
+}
+
 /* A register made before accounts existed (schema 1) gains them. */
 static void test_migration(void **state)
 {
@@ -672,6 +743,7 @@ static void test_migration(void **state)
 			  "ALTER TABLE incident_types DROP COLUMN control;"
 			  "ALTER TABLE incident_subjects DROP COLUMN engagement;"
 			  "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
+			  "DROP TABLE drafts;"
 			  "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;"
 			  "PRAGMA user_version = 1");
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -681,7 +753,7 @@ static void test_migration(void **state)
 		struct err e = {0};
 		assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	}
-	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 6);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 2);
 	add_alice(f);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM accounts"), 1);
@@ -697,6 +769,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_session, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_ops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 	};
 

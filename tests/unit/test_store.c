@@ -111,7 +111,7 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 	assert_int_equal(store_sqlite_open(f->path, &s2, &e), 0);
 	store_close(s2);
-	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 6);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM orgs"), 1);
 	/* The register is private to its owner. */
 	assert_int_equal(stat(f->path, &sb), 0);
@@ -157,7 +157,7 @@ static void test_open_refuses(void **state)
 	assert_int_equal(e.kind, ERR_RUNTIME);
 	assert_string_equal(e.field, "db");
 
-	fx_raw_exec(f->path, "PRAGMA user_version = 5");
+	fx_raw_exec(f->path, "PRAGMA user_version = 6");
 	assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
 }
 
