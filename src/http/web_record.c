@@ -828,6 +828,17 @@ static int audit_count_cb(const struct audit_entry *ae, void *ctx)
 	return 0;
 }
 
+/* An incident reference (SB-YYYY-NNNNNN), safe in a path. */
+static bool is_ref(const char *s)
+{
+	if (strncmp(s, "SB-", 3) != 0)
+		return false;
+	for (const char *p = s + 3; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
 static int audit_page_cb(const struct audit_entry *ae, void *ctx)
 {
 	struct audit_walk *w = ctx;
@@ -840,7 +851,7 @@ static int audit_page_cb(const struct audit_entry *ae, void *ctx)
 			      "at", when, "actor", jsonx_text_value(ae->actor), "action",
 			      jsonx_text_value(ae->action), "entity", jsonx_text_value(ae->entity),
 			      "detail", jsonx_text_value(ae->detail ? ae->detail : ""), "is_ref",
-			      strncmp(ae->entity, "SB-", 3) == 0 && jsonx_is_code(ae->entity));
+			      is_ref(ae->entity));
 	json_array_append_new(w->entries, o);
 	return 0;
 }
