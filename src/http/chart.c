@@ -16,7 +16,7 @@
 #define BAR_H 18
 #define LABEL_W 290      /* labels end here, bars start */
 #define BAR_MAX 330      /* the longest bar */
-#define LABEL_CHARS 38   /* what fits in LABEL_W at 14px */
+#define LABEL_CHARS 34   /* what fits in LABEL_W at 14px */
 
 /* Columns. */
 #define COL_TOP 28       /* room for the value above the tallest column */

@@ -774,7 +774,15 @@ enum MHD_Result page_catalogue(struct req *r)
 	const char *k;
 	size_t i;
 	json_object_foreach(json_object_get(in_force, "live_months"), k, val)
-	json_array_append_new(lm, json_pack("{s:o, s:O}", "level", words(k), "months", val));
+	{
+		/* Mid-sentence: "A breach notice stays live for". */
+		char level[64];
+		snprintf(level, sizeof level, "%s", k);
+		for (char *c = level; *c; c++)
+			if (*c == '-')
+				*c = ' ';
+		json_array_append_new(lm, json_pack("{s:s, s:O}", "level", level, "months", val));
+	}
 	json_array_foreach(json_object_get(hist, "versions"), i, hv)
 	json_array_append_new(versions,
 			      json_pack("{s:O, s:O, s:O, s:b}", "version",
