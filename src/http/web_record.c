@@ -346,7 +346,7 @@ static json_t *options_types(const struct names *n, const char *chosen)
 	json_t **opts = calloc(count ? count : 1, sizeof *opts), *title, *a = json_array();
 	const char *code;
 	json_object_foreach(n->types, code, title)
-	opts[i++] = json_pack("{s:s, s:O, s:b}", "value", code, "text", title, "selected",
+	opts[i++] = json_pack("{s:s, s:O?, s:b}", "value", code, "text", title, "selected",
 			      chosen && strcmp(chosen, code) == 0);
 	qsort(opts, count, sizeof *opts, by_text);
 	for (i = 0; i < count; i++)
@@ -365,7 +365,7 @@ static json_t *signals_data(json_t *sig, const struct names *n)
 	json_array_foreach(json_object_get(sig, "rising"), i, v)
 	{
 		snprintf(b, sizeof b, "%.1f", json_number_value(json_object_get(v, "baseline_mean")));
-		json_t *o = json_pack("{s:s, s:s, s:O, s:s}", "org",
+		json_t *o = json_pack("{s:s, s:s, s:O?, s:s}", "org",
 				      org_name(n, json_string_value(json_object_get(v, "org"))),
 				      "type",
 				      type_title(n, json_string_value(json_object_get(v, "type"))),
@@ -384,7 +384,7 @@ static json_t *signals_data(json_t *sig, const struct names *n)
 			   (long long)json_integer_value(json_object_get(w, "incidents")));
 		json_array_append_new(
 		    controls,
-		    json_pack("{s:o, s:O, s:O, s:O, s:O, s:O, s:o}", "control",
+		    json_pack("{s:o, s:O?, s:O?, s:O?, s:O?, s:O?, s:o}", "control",
 			      words(json_string_value(json_object_get(v, "control"))), "incidents",
 			      json_object_get(v, "incidents"), "score", json_object_get(v, "score"),
 			      "minor", json_object_get(v, "minor"), "serious",
@@ -414,7 +414,7 @@ static json_t *signals_data(json_t *sig, const struct names *n)
 			      words(json_string_value(json_object_get(v, "direction"))), "p", b));
 	}
 	json_t *repeat = json_object_get(sig, "repeat_subjects");
-	return json_pack("{s:O, s:O, s:o, s:O, s:b, s:o, s:o, s:O}", "month",
+	return json_pack("{s:O?, s:O?, s:o, s:O?, s:b, s:o, s:o, s:O?}", "month",
 			 json_object_get(sig, "month"), "window", json_object_get(sig, "window"),
 			 "rising", rising, "repeat", json_is_array(repeat) ? repeat : json_null(),
 			 "repeat_estate", json_is_array(repeat), "controls", controls,
@@ -462,6 +462,8 @@ enum MHD_Result page_trends(struct req *r)
 		json_object_set_new(form, "from", json_string(from));
 		json_object_set_new(form, "to", json_string(to));
 	}
+	if (!json_array_size(errors) && q.month_from && q.month_to && q.month_from > q.month_to)
+		web_error_add(errors, "to", "\"to\" must be the same as or after \"from\"");
 	if (json_array_size(errors)) {
 		/* The service decides who may see trends at all, before the
 		 * form's mistakes are shown. */
@@ -496,7 +498,7 @@ enum MHD_Result page_trends(struct req *r)
 		goto out;
 	}
 	const char *chosen_org = json_string_value(json_object_get(form, "org"));
-	data = json_pack("{s:O, s:o, s:o, s:o, s:o}", "form", form, "orgs",
+	data = json_pack("{s:O?, s:o, s:o, s:o, s:o}", "form", form, "orgs",
 			 options_orgs(&n, chosen_org), "severities",
 			 options_vocab(&vocab_severity,
 				       json_string_value(json_object_get(form, "severity"))),
@@ -585,7 +587,7 @@ static json_t *return_rows(json_t *rows, const char *key, const struct names *n)
 		json_t *label = strcmp(key, "org") == 0    ? jsonx_text_value(org_name(n, code))
 				: strcmp(key, "type") == 0 ? jsonx_text_value(type_title(n, code))
 							   : words(code);
-		json_array_append_new(out, json_pack("{s:o, s:s, s:O}", "label", label, "code",
+		json_array_append_new(out, json_pack("{s:o, s:s, s:O?}", "label", label, "code",
 						     code ? code : "", "count",
 						     json_object_get(v, "count")));
 	}
@@ -636,7 +638,7 @@ enum MHD_Result page_trends_return(struct req *r)
 		goto out;
 	}
 	json_t *data = json_pack(
-	    "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:s}", "quarter",
+	    "{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:o, s:o, s:s}", "quarter",
 	    json_object_get(out, "quarter"), "from", json_object_get(out, "from"), "to",
 	    json_object_get(out, "to"), "breaches", json_object_get(out, "breaches"), "near_misses",
 	    json_object_get(out, "near_misses"), "personal_data",
@@ -692,7 +694,7 @@ static json_t *catalogue_types(const char *org, json_t *types, const struct name
 		const char *by = json_string_value(json_object_get(t, "graded_by"));
 		json_t *src = grade_source(org, by, n);
 		json_array_append_new(
-		    out, json_pack("{s:O, s:O, s:O, s:o, s:s, s:o, s:o}", "code",
+		    out, json_pack("{s:O?, s:O?, s:O?, s:o, s:s, s:o, s:o}", "code",
 				   json_object_get(t, "code"), "title", json_object_get(t, "title"),
 				   "grade", json_object_get(t, "grade"), "grade_words", words(grade),
 				   "tag", severity_tag(grade), "control",
@@ -712,7 +714,7 @@ static json_t *version_doc(json_t *own, const struct names *n)
 	size_t i;
 
 	json_object_foreach(json_object_get(doc, "grades"), k, v)
-	json_array_append_new(grades, json_pack("{s:s, s:s, s:O, s:o, s:s}", "code", k, "title",
+	json_array_append_new(grades, json_pack("{s:s, s:s, s:O?, s:o, s:s}", "code", k, "title",
 						type_title(n, k), "grade", v, "grade_words",
 						words(json_string_value(v)), "tag",
 						severity_tag(json_string_value(v))));
@@ -720,7 +722,7 @@ static json_t *version_doc(json_t *own, const struct names *n)
 	{
 		const char *b = json_string_value(json_object_get(v, "baseline"));
 		json_array_append_new(
-		    types, json_pack("{s:O, s:O, s:o, s:s, s:o}", "code", json_object_get(v, "code"),
+		    types, json_pack("{s:O?, s:O?, s:o, s:s, s:o}", "code", json_object_get(v, "code"),
 				     "title", json_object_get(v, "title"), "grade_words", words(b),
 				     "tag", severity_tag(b), "control",
 				     words(json_string_value(json_object_get(v, "control")))));
@@ -734,7 +736,7 @@ static json_t *version_doc(json_t *own, const struct names *n)
 							  jsonx_text_value(text ? text : "")));
 		free(text);
 	}
-	return json_pack("{s:O, s:O, s:O, s:o, s:o, s:o}", "version",
+	return json_pack("{s:O?, s:O?, s:O?, s:o, s:o, s:o}", "version",
 			 json_object_get(own, "version"), "published_at",
 			 json_object_get(own, "published_at"), "published_by",
 			 json_object_get(own, "published_by"), "grades", grades, "types", types,
@@ -781,17 +783,17 @@ enum MHD_Result page_catalogue(struct req *r)
 		for (char *c = level; *c; c++)
 			if (*c == '-')
 				*c = ' ';
-		json_array_append_new(lm, json_pack("{s:s, s:O}", "level", level, "months", val));
+		json_array_append_new(lm, json_pack("{s:s, s:O?}", "level", level, "months", val));
 	}
 	json_array_foreach(json_object_get(hist, "versions"), i, hv)
 	json_array_append_new(versions,
-			      json_pack("{s:O, s:O, s:O, s:b}", "version",
+			      json_pack("{s:O?, s:O?, s:O?, s:b}", "version",
 					json_object_get(hv, "version"), "published_at",
 					json_object_get(hv, "published_at"), "published_by",
 					json_object_get(hv, "published_by"), "current",
 					version && json_integer_value(json_object_get(hv, "version")) ==
 							   version));
-	data = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:o, s:o, s:o}", "org", org,
+	data = json_pack("{s:s, s:s, s:o, s:O?, s:O?, s:O?, s:O?, s:o, s:o, s:o}", "org", org,
 			 "org_name", org_name(&n, org), "orgs", options_orgs(&n, org), "version",
 			 json_object_get(in_force, "version"), "chain",
 			 json_object_get(in_force, "chain"), "significant_records",
