@@ -230,21 +230,58 @@ def an_analyst_sees_repeat_subjects_only_as_pseudonyms():
           "security sees staff ids")
 
 
-@test
-def a_breach_reported_shows_up_in_the_trends():
-    w = world()
+def post_form(path, fields, as_):
+    sid = sign_in(as_)
+    body = urllib.parse.urlencode(fields, doseq=True).encode()
+    return request(world().port, "POST", path, raw=body, cookie=sid,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
 
+
+def csrf_of(as_):
+    m = re.search(r'name="csrf" value="([^"]+)"', ok_page("/", as_))
+    check(m, "a csrf field on the home page")
+    return html.unescape(m.group(1))
+
+
+def report_through_the_journey(as_):
+    """Files a breach through the web journey (web_report.c), one
+    question a page, and returns its reference."""
+    csrf = csrf_of(as_)
+    ok_page("/report", as_)
+    answers = (
+        ("kind", {"kind": "breach"}),
+        ("what", {"types": ["pass-lost"], "description": "Pass lost on the way to court"}),
+        ("when", {"occurred-day": "26", "occurred-month": "11", "occurred-year": "2026",
+                  "occurred-time": "", "discovered-day": "27", "discovered-month": "11",
+                  "discovered-year": "2026", "discovered-time": "09:00",
+                  "location": "Crown court"}),
+        ("who", {"org": "hmcts-crime", "subjects": ""}),
+        ("info", {"classification": "none", "personal": "no", "disclosed": "no"}),
+        ("how", {"intent": "accidental", "damage": "low", "criminal": "no"}),
+    )
+    for step, fields in answers:
+        r = post_form(f"/report/{step}", dict(fields, csrf=csrf), as_)
+        if r.status != 303:
+            errs = re.findall(r'govuk-error-message">(.*?)</p>', r.text, re.S)
+            fail(f"/report/{step}: {r.status} {[text_of(e) for e in errs]}")
+    r = post_form("/report/check", {"csrf": csrf}, as_)
+    eq(r.status, 303, f"send the report: {r.describe()}")
+    m = re.search(r"/report/done/(SB-\d{4}-\d{6})", r.header("Location") or "")
+    check(m, f"redirected to the confirmation: {r.header('Location')}")
+    return m.group(1)
+
+
+@test
+def a_breach_filed_through_the_journey_shows_up_in_the_trends():
     def november():
         rows = dict(table_rows(section(ok_page("/trends", "security"), "h-month")))
         return int(rows["2026-11"])
 
     before = november()
-    r = w.post("/api/v1/incidents", {
-        "kind": "breach", "types": ["pass-lost"], "org": "hmcts-crime",
-        "discovered_at": "2026-11-27T09:00:00Z", "description": "Pass lost at the court"},
-        as_="reporter")
-    eq(r.status, 201, f"report a breach: {r.describe()}")
-    eq(november(), before + 1, "November counts the new breach")
+    ref = report_through_the_journey("reporter")
+    eq(november(), before + 1, f"November counts {ref}")
+    body = ok_page(f"/audit?ref={ref}", "security")
+    check("incident.report" in body, "and the audit log has its report")
 
 
 @test
