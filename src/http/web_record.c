@@ -476,21 +476,19 @@ enum MHD_Result page_trends(struct req *r)
 	} else {
 		q.by = 1u << TD_MONTH;
 		if (registry_trends(r->store, &r->actor, &q, &out, &e)) {
-			if ((e.kind == ERR_NOT_FOUND || e.kind == ERR_INVALID) &&
-			    strcmp(e.field, "org") == 0) {
-				json_t *one = web_errors_from(&e, "org");
-				json_array_extend(errors, one);
-				json_decref(one);
-			} else if (e.kind == ERR_INVALID && e.field[0]) {
-				json_t *one = web_errors_from(&e, strcmp(e.field, "to") == 0
-									  ? "to"
-									  : "from");
-				json_array_extend(errors, one);
-				json_decref(one);
-			} else {
+			/* An unknown organisation (ERR_NOT_FOUND "org") is the
+			 * form's mistake too: it names one of our fields. */
+			const char *field = NULL;
+			for (size_t i = 0; i < sizeof filter_fields / sizeof filter_fields[0]; i++)
+				if (strcmp(e.field, filter_fields[i]) == 0)
+					field = filter_fields[i];
+			if (!field || (e.kind != ERR_INVALID && e.kind != ERR_NOT_FOUND)) {
 				ret = web_err(r, &e);
 				goto out;
 			}
+			json_t *one = web_errors_from(&e, field);
+			json_array_extend(errors, one);
+			json_decref(one);
 		}
 	}
 	if (names_load(r, true, &n, &e)) {
@@ -517,6 +515,14 @@ enum MHD_Result page_trends(struct req *r)
 		data = errors = NULL;
 		ret = web_render(r, 400, &p);
 		goto out;
+	}
+	{
+		const char *f = json_string_value(json_object_get(form, "from"));
+		const char *t = json_string_value(json_object_get(form, "to"));
+		char range[64];
+		snprintf(range, sizeof range, "%s%s%s%s", f ? "from " : "", f ? f : "",
+			 t ? (f ? " to " : "to ") : "", t ? t : "");
+		json_object_set_new(data, "range", jsonx_text_value(range));
 	}
 	json_object_set(data, "incidents", json_object_get(out, "incidents"));
 	json_object_set(data, "excluded", json_object_get(out, "excluded"));
