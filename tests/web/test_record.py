@@ -8,18 +8,17 @@ the sign-in form as the demo accounts.
 
 Usage: python3 tests/web/test_record.py BINARY [-k NAME]...
 Ends with one line 'N passed, N failed'; exits 1 if anything failed."""
-import html
 import json
 import os
 import re
 import sys
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
-from api_helpers import Instance, Runner, check, eq, fail, request  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from web_helpers import (Instance, Runner, Session, check, eq, error_summary, fail,  # noqa: E402
+                         location, markings, request, text_of)
 
 ROLES = ("security", "admin", "manager", "reporter", "investigator", "hr", "dpo", "analyst")
-DEMO_PASSWORD = "breachreg-demo"
 XSS = ("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>")
 
 runner = Runner()
@@ -43,35 +42,15 @@ def world():
     return inst
 
 
-def cookie_of(resp, name):
-    for h in resp.header_all("Set-Cookie"):
-        m = re.match(rf"{name}=([^;]*)", h)
-        if m:
-            return m.group(1)
-    return None
-
-
-def sign_in(name):
-    """A session cookie for a demo account, through GET and POST /login."""
-    if name in World.sessions:
-        return World.sessions[name]
-    w = world()
-    r = request(w.port, "GET", "/login")
-    eq(r.status, 200, "the sign-in page")
-    token = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
-    login = cookie_of(r, "br_login")
-    body = urllib.parse.urlencode({"name": name, "password": DEMO_PASSWORD, "token": token})
-    r = request(w.port, "POST", "/login", raw=body.encode(), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"br_login={login}"})
-    eq(r.status, 303, f"sign in as {name}: {r.describe()}")
-    sid = cookie_of(r, "br_session")
-    check(sid, f"no session cookie for {name}")
-    World.sessions[name] = sid
-    return sid
+def session(name):
+    """A browser signed in as a demo account, through the sign-in form."""
+    if name not in World.sessions:
+        World.sessions[name] = Session(world()).login(name)
+    return World.sessions[name]
 
 
 def page(path, as_):
-    return request(world().port, "GET", path, cookie=sign_in(as_))
+    return session(as_).get(path)
 
 
 def ok_page(path, as_):
@@ -80,10 +59,6 @@ def ok_page(path, as_):
         fail(f"expected 200 for {path} as {as_}\n{r.describe()}")
     check((r.header("Content-Type") or "").startswith("text/html"), "an HTML page")
     return r.text
-
-
-def text_of(fragment):
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
 def section(body, heading_id):
@@ -183,8 +158,10 @@ def a_bad_month_is_a_400_naming_it():
                          ("from=2026-06&to=2026-01", "to")):
         r = page(f"/trends?{query}", "security")
         eq(r.status, 400, f"{query}: {r.describe()}")
-        check("govuk-error-summary" in r.text, f"{query}: the error summary")
-        check(f'href="#{field}"' in r.text, f"{query}: the summary links to #{field}")
+        summary = error_summary(r.text)
+        check(summary, f"{query}: the error summary")
+        eq(summary[0][0], f"#{field}", f"{query}: the summary links to the field")
+        check(field in summary[0][1], f"{query}: the message names {field}: {summary}")
         check(f'id="{field}-error"' in r.text, f"{query}: the field's own message")
         check("<svg" not in r.text.split("Filter the incidents")[1], f"{query}: no charts")
         check(r.text.count("<title>Error: "), f"{query}: the title says Error")
@@ -230,27 +207,14 @@ def an_analyst_sees_repeat_subjects_only_as_pseudonyms():
           "security sees staff ids")
 
 
-def post_form(path, fields, as_):
-    sid = sign_in(as_)
-    body = urllib.parse.urlencode(fields, doseq=True).encode()
-    return request(world().port, "POST", path, raw=body, cookie=sid,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
-
-
-def csrf_of(as_):
-    m = re.search(r'name="csrf" value="([^"]+)"', ok_page("/", as_))
-    check(m, "a csrf field on the home page")
-    return html.unescape(m.group(1))
-
-
 def report_through_the_journey(as_):
     """Files a breach through the web journey (web_report.c), one
     question a page, and returns its reference."""
-    csrf = csrf_of(as_)
+    s = session(as_)
     ok_page("/report", as_)
     answers = (
         ("kind", {"kind": "breach"}),
-        ("what", {"types": ["pass-lost"], "description": "Pass lost on the way to court"}),
+        ("what", {"types": "pass-lost", "description": "Pass lost on the way to court"}),
         ("when", {"occurred-day": "26", "occurred-month": "11", "occurred-year": "2026",
                   "occurred-time": "", "discovered-day": "27", "discovered-month": "11",
                   "discovered-year": "2026", "discovered-time": "09:00",
@@ -260,13 +224,12 @@ def report_through_the_journey(as_):
         ("how", {"intent": "accidental", "damage": "low", "criminal": "no"}),
     )
     for step, fields in answers:
-        r = post_form(f"/report/{step}", dict(fields, csrf=csrf), as_)
+        r = s.post(f"/report/{step}", fields)
         if r.status != 303:
             errs = re.findall(r'govuk-error-message">(.*?)</p>', r.text, re.S)
             fail(f"/report/{step}: {r.status} {[text_of(e) for e in errs]}")
-    r = post_form("/report/check", {"csrf": csrf}, as_)
-    eq(r.status, 303, f"send the report: {r.describe()}")
-    m = re.search(r"/report/done/(SB-\d{4}-\d{6})", r.header("Location") or "")
+    r = s.post("/report/check", {})
+    m = re.search(r"/report/done/(SB-\d{4}-\d{6})", location(r) or "")
     check(m, f"redirected to the confirmation: {r.header('Location')}")
     return m.group(1)
 
@@ -288,10 +251,8 @@ def a_breach_filed_through_the_journey_shows_up_in_the_trends():
 def the_quarterly_return_is_marked_and_matches_the_cli():
     body = ok_page("/trends/return?quarter=2026Q3", "security")
     cli = cli_json("return", "--quarter", "2026Q3")
-    for where in ("app-marking--top", "app-marking--bottom"):
-        m = re.search(rf'class="app-marking {where}"[^>]*>([^<]*)<', body)
-        check(m, f"the marking at the {where}")
-        eq(m.group(1), cli["marking"], "the CLI's marking")
+    eq(markings(body), [("top", cli["marking"]), ("bottom", cli["marking"])],
+       "the CLI's marking, top and bottom")
     check(f'Breaches</dt><dd class="govuk-summary-list__value">{cli["breaches"]}<' in body,
           "breaches as the CLI counts them")
     check(f'Near misses</dt><dd class="govuk-summary-list__value">{cli["near_misses"]}<' in body,
