@@ -47,16 +47,18 @@ static json_t *words(const char *code)
 	return s;
 }
 
+/* The govuk-tag colour of a grade; the tag's text says the grade, so
+ * the colour is never the only sign. */
 static const char *severity_tag(const char *sev)
 {
-	if (!sev)
-		return "govuk-tag--grey";
-	if (strcmp(sev, "minor") == 0)
-		return "govuk-tag--green";
-	if (strcmp(sev, "serious") == 0)
-		return "govuk-tag--orange";
-	if (strcmp(sev, "gross") == 0)
-		return "govuk-tag--red";
+	static const char *const tags[][2] = {
+	    {"minor", "govuk-tag--green"},
+	    {"serious", "govuk-tag--orange"},
+	    {"gross", "govuk-tag--red"},
+	};
+	for (size_t i = 0; sev && i < sizeof tags / sizeof tags[0]; i++)
+		if (strcmp(sev, tags[i][0]) == 0)
+			return tags[i][1];
 	return "govuk-tag--grey";
 }
 
