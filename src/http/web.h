@@ -103,6 +103,7 @@ enum MHD_Result page_notice(struct req *r);
 enum MHD_Result page_notice_ack(struct req *r);
 enum MHD_Result page_person(struct req *r);
 enum MHD_Result page_trends(struct req *r);
+enum MHD_Result page_trends_return(struct req *r);
 enum MHD_Result page_catalogue(struct req *r);
 enum MHD_Result page_audit(struct req *r);
 

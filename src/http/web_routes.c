@@ -34,6 +34,7 @@ const struct api_route page_routes[] = {
 	 "acknowledge a breach notice"},
 	{"GET", "/people/{staff_id}", page_person, AUTH_PAGE, "a person's warnings"},
 	{"GET", "/trends", page_trends, AUTH_PAGE, "trends dashboard"},
+	{"GET", "/trends/return", page_trends_return, AUTH_PAGE, "the quarterly return"},
 	{"GET", "/catalogue", page_catalogue, AUTH_PAGE, "the guidance in force"},
 	{"GET", "/audit", page_audit, AUTH_PAGE, "the audit log"},
 };
