@@ -427,6 +427,7 @@ static void list_form(const struct list_page *l, json_t *orgs_sorted, json_t *da
 						list_qs(l, k, 0)));
 	}
 	json_object_set_new(data, "typed", typed);
+	json_object_set_new(data, "has_selected", json_boolean(json_array_size(selected) > 0));
 	json_object_set_new(data, "selected", selected);
 }
 
@@ -452,6 +453,7 @@ static void list_pagination(const struct list_page *l, json_t *data)
 					       : json_false());
 	json_object_set_new(p, "pages", json_boolean(l->page > 1 || l->seen > PAGE_SIZE));
 	json_object_set_new(p, "items", json_array());
+	json_object_set_new(p, "has_items", json_false());
 	if (exact && total > PAGE_SIZE) {
 		long last = (long)((total + PAGE_SIZE - 1) / PAGE_SIZE);
 		json_t *items = json_object_get(p, "items");
@@ -469,6 +471,7 @@ static void list_pagination(const struct list_page *l, json_t *data)
 							       (json_int_t)n, "qs", list_qs(l, -1, n),
 							       "current", n == l->page, "ellipsis", 0));
 		}
+		json_object_set_new(p, "has_items", json_true());
 	}
 	json_object_set_new(data, "pagination", p);
 }
@@ -566,6 +569,8 @@ static enum MHD_Result list_page(struct req *r, bool mine)
 							    ROLE_BIT(ROLE_SECURITY) | ROLE_BIT(ROLE_HR) |
 							    ROLE_BIT(ROLE_DPO))));
 	bool any = json_array_size(json_object_get(data, "rows")) > 0;
+	/* Sections over arrays repeat; these say whether to show a block once. */
+	json_object_set_new(data, "has_rows", json_boolean(any));
 	struct web_page p = {
 		.title = mine ? (bad ? "Error: Breaches you reported" : "Breaches you reported")
 			      : (bad ? "Error: Incidents" : "Incidents"),
@@ -781,6 +786,7 @@ static json_t *assessment_json(const json_t *a)
 						      json_object_get(it, "text"), "due",
 						      time_of(json_object_get(it, "due"))));
 	}
+	json_object_set_new(o, "has_actions", json_boolean(json_array_size(acts) > 0));
 	json_object_set_new(o, "actions", acts);
 	return o;
 }
@@ -940,7 +946,8 @@ static json_t *transitions_json(enum state st, unsigned perms, const struct case
 					  "error_text", why));
 		}
 	}
-	return json_pack("{s:o, s:o}", "plain", plain, "reasoned", reasoned);
+	return json_pack("{s:b, s:o, s:o}", "has_plain", json_array_size(plain) > 0, "plain", plain,
+			 "reasoned", reasoned);
 }
 
 static enum MHD_Result case_page(struct req *r, unsigned status, struct case_form *cf)
@@ -1000,6 +1007,7 @@ static enum MHD_Result case_page(struct req *r, unsigned status, struct case_for
 							    "notes", json_object_get(it, "notes"),
 							    "effective_on",
 							    date_of(json_object_get(it, "effective_on"))));
+		json_object_set_new(data, "has_hr", json_boolean(json_array_size(hr) > 0));
 		json_object_set_new(data, "hr_outcomes", hr);
 	}
 	char title[64];
