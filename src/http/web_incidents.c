@@ -628,8 +628,10 @@ static json_t *person_ref(struct req *r, const char *staff_id, bool link)
 	struct err e = {0};
 	person_init(&p);
 	/* A name only where the account may read the person's record. */
-	if (link && r->store->ops->person_get(r->store, staff_id, &p, &e) == 0 &&
-	    registry_person_visible(r->store, &r->actor, &p, &e) == 0 && p.name)
+	if (strcmp(staff_id, r->actor.staff_id) == 0)
+		json_object_set_new(o, "name", json_string("You"));
+	else if (link && r->store->ops->person_get(r->store, staff_id, &p, &e) == 0 &&
+		 registry_person_visible(r->store, &r->actor, &p, &e) == 0 && p.name)
 		json_object_set_new(o, "name", jsonx_text_value(p.name));
 	person_release(&p);
 	return o;

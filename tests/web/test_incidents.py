@@ -121,6 +121,11 @@ class World:
             "kind": "near-miss", "org": "hmcts", "types": ["cabinet-unlocked"],
             "discovered_at": "2026-11-26T08:00:00Z", "description": "Cabinet found open",
             "reporter": cls.staff["analyst"], "subjects": [manager]})
+        # Reported in confidence by the reporter account.
+        cls.refs["confidential"] = inst.report({
+            "kind": "breach", "org": "hmcts", "types": ["pass-misuse"],
+            "discovered_at": "2026-11-26T08:00:00Z", "description": "Pass lent to a visitor",
+            "reporter": reporter, "confidential_reporter": True, "subjects": [manager]})
         inst.start()
 
     @classmethod
@@ -550,6 +555,53 @@ def buttons_follow_the_accounts_permissions():
     check("Reopen" not in r.text, "the investigator is offered reopen")
     r = w.page("security", f"/incidents/{closed}")
     check("Reopen the case" in r.text, "security is offered reopen")
+
+
+@test
+def decide_link_and_notice_form_follow_the_case():
+    w = World.get()
+    ref = w.refs["walk"]
+    subject = w.staff["manager"]
+    decide = f'href="/incidents/{ref}/decide?subject={subject}"'
+    page = w.page("security", f"/incidents/{ref}")
+    check(decide not in page.text, "a Decide link while triaged")
+    r = w.post("security", f"/incidents/{ref}/transition",
+               {"csrf": csrf_of(page), "to": "investigating"})
+    eq(r.status, 303, f"to investigating: {r.describe()}")
+    page = w.page("security", f"/incidents/{ref}")
+    check(decide in page.text, "a Decide link for the assessed, undecided subject")
+    check(f'action="/incidents/{ref}/notices"' not in page.text, "a notice form before a decision")
+    a = json.loads(w.inst.cli("--json", "show", ref).stdout)["assessments"][0]
+    outcome = a["recommendation"]
+    extra = []
+    if outcome not in ("breach-notice", "formal-action"):
+        outcome, extra = "breach-notice", ["--override-reason", "test"]
+    w.inst.cli("decide", ref, "--subject", subject, "--outcome", outcome, "--severity",
+               a["severity"], "--rationale", "Considered damage, intent and warnings", *extra)
+    page = w.page("security", f"/incidents/{ref}")
+    check(decide not in page.text, "a Decide link after the decision")
+    check("Considered damage, intent and warnings" in page.text, "the decision is shown")
+    check(f'action="/incidents/{ref}/notices"' in page.text and
+          f'name="subject" value="{subject}"' in page.text, "the notice form for the subject")
+    # HR reads the decision but may not issue notices.
+    hr = w.page("hr", f"/incidents/{ref}")
+    check("Considered damage" in hr.text and "/notices\"" not in hr.text, "hr's view")
+
+
+@test
+def only_security_sees_a_confidential_reporter():
+    w = World.get()
+    ref = w.refs["confidential"]
+    reporter = w.staff["reporter"]
+    r = w.page("investigator", f"/incidents/{ref}")
+    eq(r.status, 200, "the investigator on a case of their organisation")
+    check("Reported by" not in r.text and reporter not in r.text, "the reporter is shown")
+    r = w.page("security", f"/incidents/{ref}")
+    check("Reported by" in r.text and reporter in r.text and "in confidence" in r.text,
+          "security sees who reported, in confidence")
+    r = w.page("reporter", f"/incidents/{ref}")
+    eq(r.status, 200, "the confidential reporter on their report")
+    check("You (" in r.text, "the reporter is told it was them")
 
 
 # ---------------------------------------------------------------- escaping
