@@ -437,7 +437,7 @@ static void list_pagination(const struct list_page *l, json_t *data)
 {
 	int64_t start = (int64_t)(l->page - 1) * PAGE_SIZE;
 	int64_t shown = (int64_t)json_array_size(l->rows);
-	bool exact = l->seen < LIST_COUNT_MAX;
+	bool exact = l->seen <= LIST_COUNT_MAX;
 	int64_t total = start + l->seen;
 	json_t *p = json_object();
 	json_object_set_new(p, "from", json_integer(shown ? start + 1 : 0));
@@ -550,7 +550,7 @@ static enum MHD_Result list_page(struct req *r, bool mine)
 	/* An account without a person has reported nothing. */
 	if (!bad && (!mine || r->actor.staff_id[0])) {
 		l.f.offset = (int64_t)(l.page - 1) * PAGE_SIZE;
-		l.f.limit = LIST_COUNT_MAX;
+		l.f.limit = LIST_COUNT_MAX + 1;
 		if (registry_incident_list(r->store, &r->actor, &l.f, list_cb, &l, &e))
 			goto fail;
 	}
@@ -1069,14 +1069,21 @@ static enum MHD_Result back_to_case(struct req *r, const char *done)
 	return web_redirect(r, arena_printf(&r->arena, "/incidents/%s?done=%s", r->params[0], done));
 }
 
-/* A 409 that says what can be done instead. */
+/* A 409 that says what can be done instead (the service's message names
+ * the allowed next states) and leads back to the case. */
 static enum MHD_Result conflict(struct req *r, const struct err *e)
 {
 	char msg[sizeof e->msg + 2];
 	snprintf(msg, sizeof msg, "%s.", e->msg);
 	if (msg[0] >= 'a' && msg[0] <= 'z')
 		msg[0] = (char)(msg[0] - 'a' + 'A');
-	return web_error(r, 409, msg);
+	struct web_page p = {
+		.title = "That cannot be done now",
+		.template = "inc_conflict",
+		.data = json_pack("{s:o, s:o}", "message", jsonx_text_value(msg), "ref",
+				  jsonx_text_value(r->params[0])),
+	};
+	return web_render(r, 409, &p);
 }
 
 enum MHD_Result page_incident_transition(struct req *r)
