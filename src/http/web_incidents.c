@@ -114,6 +114,17 @@ static json_t *time_of(const json_t *v)
 	return time_value(t);
 }
 
+/* {"iso", "text": "28 Nov 2026"} for a list's narrow column. */
+static json_t *short_date(ts_t t)
+{
+	char iso[DATE_BUF], text[32];
+	int y, m, d;
+	date_to_ymd(date_of_ts(t), &y, &m, &d);
+	date_format(date_of_ts(t), iso);
+	snprintf(text, sizeof text, "%d %.3s %d", d, months[m - 1], y);
+	return json_pack("{s:s, s:s}", "iso", iso, "text", text);
+}
+
 /* {"iso", "text": "28 November 2026"} for a stored date or time, or null. */
 static json_t *date_of(const json_t *v)
 {
@@ -253,7 +264,7 @@ static int list_cb(const struct incident *inc, unsigned perms, void *ctx)
 		org ? json_incref((json_t *)org) : jsonx_text_value(inc->org), "status",
 		vocab_name(&vocab_state, inc->state), "status_text",
 		words(vocab_name(&vocab_state, inc->state)), "tag", state_tags[inc->state], "types",
-		type_titles(types, l->titles), "reported", time_value(inc->reported_at));
+		type_titles(types, l->titles), "reported", short_date(inc->reported_at));
 	json_decref(types);
 	/* The severity is the assessment's or the decision's: part of the
 	 * case, not of the report (SPEC 1). */
