@@ -111,6 +111,16 @@ int registry_person_visible(struct store *s, const struct actor *a, const struct
 typedef int (*registry_incident_cb)(const struct incident *inc, unsigned perms, void *ctx);
 int registry_incident_list(struct store *s, const struct actor *a, const struct incident_filter *f,
 			   registry_incident_cb cb, void *ctx, struct err *e);
+/* a's permissions on incident ref (a PERM_ bit set, as every service
+ * call on it computes them), for a page to offer only what a may do;
+ * ERR_NOT_FOUND when a may not see it. */
+int registry_incident_perms(struct store *s, const struct actor *a, const char *ref,
+			    unsigned *perms, struct err *e);
+/* *ok: whether a may decide for, and issue breach notices to, subject
+ * (beyond PERM_DECIDE on the incident: their line manager, or security).
+ * -1 only when the store fails. */
+int registry_may_decide_for(struct store *s, const struct actor *a, const char *subject,
+			    bool *ok, struct err *e);
 /* Walks the chain; *count entries verified. */
 int registry_audit_verify(struct store *s, int64_t *count, struct err *e);
 /* What a security officer looks at first: open incidents by state,

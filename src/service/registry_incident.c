@@ -137,6 +137,30 @@ int reg_incident_for(struct store *s, const struct actor *a, const char *ref, un
 	return 0;
 }
 
+int registry_incident_perms(struct store *s, const struct actor *a, const char *ref,
+			    unsigned *perms, struct err *e)
+{
+	struct incident inc;
+	int ret = reg_incident_for(s, a, ref, PERM_SEE, &inc, perms, e);
+	incident_release(&inc);
+	return ret;
+}
+
+int registry_may_decide_for(struct store *s, const struct actor *a, const char *subject,
+			    bool *ok, struct err *e)
+{
+	struct err why = {0};
+	*ok = false;
+	if (may_decide_for(s, a, subject, &why) == 0) {
+		*ok = true;
+		return 0;
+	}
+	if (why.kind == ERR_FORBIDDEN)
+		return 0;
+	*e = why;
+	return -1;
+}
+
 bool reg_is_subject(const struct incident *inc, const char *staff_id)
 {
 	for (int i = 0; i < inc->nsubjects; i++)
