@@ -305,6 +305,7 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 			      "intent",
 			      words_of(&vocab_intent, intent_words, INT_COUNT, jstr(c, "intent")));
 	json_object_set_new(o, "warnings_visible", json_boolean(warnings != NULL));
+	json_object_set_new(o, "has_warnings", json_boolean(json_array_size(warnings) > 0));
 	json_object_set_new(o, "warnings", warnings ? warnings : json_array());
 	if (as) {
 		json_t *expl = json_array(), *it;
