@@ -71,6 +71,13 @@ static const char *const recommendation_words[REC_COUNT] = {
 	[REC_MANAGER_TO_GRADE] = "None: the guidance does not grade this breach, so you grade it",
 };
 
+static const char *const route_words[ROUTE_COUNT] = {
+	[ROUTE_DISCIPLINARY] = "Disciplinary policy",
+	[ROUTE_PROBATION] = "Probation policy (the person is on probation)",
+	[ROUTE_CONTRACT] = "Contract review (contractor or agency staff)",
+	[ROUTE_REFERRAL] = "Referral to the authority for the person's role",
+};
+
 static const char *const level_words[WRN_COUNT] = {
 	[WRN_BREACH_NOTICE] = "Breach notice",
 	[WRN_WRITTEN] = "Written warning",
@@ -141,6 +148,18 @@ static const char *outcome_label(const char *name)
 	return i >= 0 ? outcome_words[i].label : (name ? name : "");
 }
 
+/* The assessment's route in plain words, with the policy or authority. */
+static json_t *route_label(const json_t *as)
+{
+	const char *route = jstr(as, "route"), *policy = jstr(as, "route_policy");
+	const char *label = words_of(&vocab_route, route_words, ROUTE_COUNT, route);
+	if (route && strcmp(route, "disciplinary") == 0 && policy)
+		return json_sprintf("%s %s", strcmp(policy, "hmpps") == 0 ? "HMPPS" : "MoJ", label);
+	if (route && strcmp(route, "referral") == 0 && policy)
+		return json_sprintf("%s: %s", label, policy);
+	return json_string(label);
+}
+
 static const char *severity_label(const char *name)
 {
 	int i = name ? vocab_parse(&vocab_severity, name) : -1;
@@ -169,6 +188,21 @@ static bool is_notice_number(const char *s)
 		if (i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
 	return true;
+}
+
+/* An organisation's name, or its code when it has none. */
+static json_t *org_name(struct store *st, const char *code)
+{
+	struct org o;
+	struct err e = {0};
+	json_t *out;
+	org_init(&o);
+	if (code && st->ops->org_get(st, code, &o, &e) == 0 && o.name && *o.name)
+		out = jsonx_text_value(o.name);
+	else
+		out = jsonx_text_value(code ? code : "");
+	org_release(&o);
+	return out;
 }
 
 /* The service's refusals as pages: what may not be seen or done here is
@@ -316,12 +350,12 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 							     jv(it, "text")));
 		json_object_set_new(
 			o, "assessment",
-			json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O, s:o, s:o}", "severity",
+			json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o}", "severity",
 				  sev ? sev : "",
 				  "severity_label", severity_label(sev),
 				  "recommendation", rec ? rec : "", "recommendation_label",
 				  words_of(&vocab_recommendation, recommendation_words, REC_COUNT, rec),
-				  "route", jv(as, "route"), "live_warnings",
+				  "route", route_label(as), "live_warnings",
 				  jv(as, "live_warnings"), "guidance_version",
 				  jv(as, "guidance_version"), "assessed_on",
 				  day_words(jstr(as, "assessed_at")), "explanation", expl));
@@ -615,7 +649,7 @@ enum MHD_Result page_notice(struct req *r)
 		"{s:O, s:O, s:O, s:O, s:o, s:s, s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:O, s:O, s:O}",
 		"number", jv(o, "number"), "ref", jv(o, "ref"), "name",
 		to ? jv(to, "name") : jv(o, "subject"), "staff_id",
-		jv(o, "subject"), "org", jsonx_text_value(to ? jstr(to, "org") : ""),
+		jv(o, "subject"), "org", org_name(r->store, to ? jstr(to, "org") : NULL),
 		"severity", severity_label(sev), "outcome", outcome_label(outcome), "breaches",
 		jv(doc, "breaches"), "consequences", jv(doc, "consequences"), "issued_on",
 		day_words(jstr(o, "issued_on")), "live_until", day_words(jstr(doc, "live_until")),
@@ -697,20 +731,16 @@ enum MHD_Result page_person(struct req *r)
 	if (p.probation_until != DATE_NONE)
 		date_format(p.probation_until, prob);
 	bool on_probation = p.probation_until != DATE_NONE && p.probation_until >= date_of_ts(r->now);
-	struct org o;
-	struct err oe = {0};
-	org_init(&o);
-	bool have_org = r->store->ops->org_get(r->store, p.org, &o, &oe) == 0;
+	bool self = r->actor.staff_id[0] && strcmp(r->actor.staff_id, p.staff_id) == 0;
 	json_t *data = json_pack(
-		"{s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:o, s:O, s:O}", "staff_id",
+		"{s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:o, s:O, s:O, s:b}", "staff_id",
 		p.staff_id, "name", jsonx_text_value(p.name ? p.name : ""), "org_name",
-		jsonx_text_value(have_org && o.name ? o.name : p.org), "org", p.org, "line_manager",
+		org_name(r->store, p.org), "org", p.org, "line_manager",
 		p.manager[0] ? json_string(p.manager) : json_null(), "engagement",
 		engagement_words[p.engagement], "clearance", clearance_words[p.clearance],
 		"probation_until", prob[0] ? day_words(prob) : json_null(), "on_probation",
 		on_probation, "live", live, "expired", expired, "live_count",
-		jv(w, "live"), "guidance_version", jv(w, "guidance_version"));
-	org_release(&o);
+		jv(w, "live"), "guidance_version", jv(w, "guidance_version"), "self", self);
 	char title[160];
 	snprintf(title, sizeof title, "%s", p.name && *p.name ? p.name : p.staff_id);
 	struct web_page pg = {

@@ -369,7 +369,8 @@ def notice_page_is_printable_and_marked():
         check(p in t, f"policy reference {p}")
     check("Security Breach Policy" in t, "the Security Breach Policy")
     check("live warning on your record until 28 November 2027" in t, "the live period")
-    check("Acknowledge by 8 December 2026" in t, "the acknowledge-by date")
+    check(re.search(r"Acknowledge by</dt>\s*<dd[^>]*>8 December 2026<", t),
+          "the acknowledge-by date")
     check("Print this notice" in t and "print function" in t, "how to print it")
     check("Acknowledge this notice" not in t, "only the addressee acknowledges")
     after = audit(World.refs["s1"])
