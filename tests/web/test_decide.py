@@ -129,7 +129,7 @@ def world():
     inst.cli("org", "add", "hmcts", "HM Courts & Tribunals Service", "--discipline", "moj")
     for sid, name, mgr in [("M1", "Mina Manager", None), ("S1", "Sam Subject", "M1"),
                            ("S2", "Wes Warned", "M1"), ("R1", "Rita Reporter", None),
-                           ("R2", "Rob Other", None)]:
+                           ("R2", "Rob Other", None), ("X1", XSS[1] + XSS[0], "M1")]:
         args = ["person", "add", sid, "--name", name, "--org", "hmcts", "--clearance", "sc"]
         if mgr:
             args += ["--manager", mgr]
@@ -164,6 +164,10 @@ def world():
     for state in ("triaged", "investigating"):
         inst.cli("transition", fresh, state)
     World.refs["fresh"] = fresh
+    both = inst.report(dict(incident("S1", "R1", "2026-11-22T09:30:00Z", "Shared account"),
+                            subjects=["S1", "X1"]))
+    to_awaiting(inst, both)
+    World.refs["both"] = both
     inst.start()
     return inst
 
@@ -470,6 +474,34 @@ def person_page_lists_live_and_expired_warnings():
     eq(browser("warned").get("/people/S2").status, 200, "a person sees their own warnings")
     eq(browser("other").get("/people/S2").status, 404, "another reporter gets 404")
     eq(browser("other").get("/people/NOPE1").status, 404, "an unknown person is 404")
+
+
+@test
+def several_subjects_are_chosen_one_at_a_time():
+    m = browser("manager")
+    ref = World.refs["both"]
+    r = m.get(f"/incidents/{ref}/decide")
+    eq(r.status, 200, r.describe())
+    marked_top_and_bottom(r)
+    check("Choose whose decision to record" in r.text, "asks whose decision")
+    for sid in ("S1", "X1"):
+        check(f'href="/incidents/{ref}/decide?subject={sid}"' in r.text, f"a link for {sid}")
+    r = m.get(f"/incidents/{ref}/decide?subject=X1")
+    eq(r.status, 200, r.describe())
+    no_raw_xss(r)
+    check("&lt;script&gt;" in r.text, "a name with markup is shown escaped")
+    eq(m.get(f"/incidents/{ref}/decide?subject=R1").status, 404, "not a subject: 404")
+    r = m.post(f"/incidents/{ref}/decide", {"subject": "R1", "outcome": "advice",
+                                            "severity": "minor", "rationale": "x"})
+    eq(r.status, 404, f"deciding for one who is not a subject: {r.describe()}")
+
+
+@test
+def markup_in_a_persons_name_is_escaped():
+    r = browser("manager").get("/people/X1")
+    eq(r.status, 200, r.describe())
+    no_raw_xss(r)
+    check("&lt;script&gt;alert(1)&lt;/script&gt;" in r.text, "the name is escaped")
 
 
 @test
