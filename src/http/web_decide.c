@@ -22,84 +22,84 @@ struct words {
 };
 
 static const struct words outcome_words[OUT_COUNT] = {
-	[OUT_NO_ACTION] = {"No action", "The breach is not upheld, or it needs nothing further."},
-	[OUT_ADVICE] = {"Advice", "Informal advice or guidance from you. It is not a warning."},
-	[OUT_BREACH_NOTICE] = {"Breach notice",
-			       "A numbered notice to the person. It is a live warning for the "
-			       "period the guidance sets (POLSBP006)."},
-	[OUT_FORMAL_ACTION] = {"Formal disciplinary action",
-			       "Under the MoJ or HMPPS Disciplinary Policy (POLSBP005)."},
-	[OUT_PROBATION_REVIEW] = {"Probation review",
-				  "For an employee on probation: dealt with under the probation "
-				  "policy (POLSBP005)."},
-	[OUT_CONTRACT_REVIEW] = {"Contract review",
-				 "For contractors and agency staff: the contract manager reviews "
-				 "the contract, which may be cancelled."},
-	[OUT_REFERRAL] = {"Referral",
-			  "For ministers, special advisers, permanent secretaries and judicial "
-			  "officers: referred to the authority for that role."},
+    [OUT_NO_ACTION] = {"No action", "The breach is not upheld, or it needs nothing further."},
+    [OUT_ADVICE] = {"Advice", "Informal advice or guidance from you. It is not a warning."},
+    [OUT_BREACH_NOTICE] = {"Breach notice",
+			   "A numbered notice to the person. It is a live warning for the "
+			   "period the guidance sets (POLSBP006)."},
+    [OUT_FORMAL_ACTION] = {"Formal disciplinary action",
+			   "Under the MoJ or HMPPS Disciplinary Policy (POLSBP005)."},
+    [OUT_PROBATION_REVIEW] = {"Probation review",
+			      "For an employee on probation: dealt with under the probation "
+			      "policy (POLSBP005)."},
+    [OUT_CONTRACT_REVIEW] = {"Contract review",
+			     "For contractors and agency staff: the contract manager reviews "
+			     "the contract, which may be cancelled."},
+    [OUT_REFERRAL] = {"Referral",
+		      "For ministers, special advisers, permanent secretaries and judicial "
+		      "officers: referred to the authority for that role."},
 };
 
 static const struct words severity_words[SEV_COUNT] = {
-	[SEV_UNGRADED] = {"Ungraded", "The guidance does not grade it: you grade it."},
-	[SEV_MINOR] = {"Minor misconduct", "For example a lost pass or an unlocked workstation."},
-	[SEV_SERIOUS] = {"Serious misconduct",
-			 "For example unsecured OFFICIAL documents or a lost laptop."},
-	[SEV_GROSS] = {"Gross misconduct",
-		       "For example disclosure of classified material, or a criminal act."},
+    [SEV_UNGRADED] = {"Ungraded", "The guidance does not grade it: you grade it."},
+    [SEV_MINOR] = {"Minor misconduct", "For example a lost pass or an unlocked workstation."},
+    [SEV_SERIOUS] = {"Serious misconduct",
+		     "For example unsecured OFFICIAL documents or a lost laptop."},
+    [SEV_GROSS] = {"Gross misconduct",
+		   "For example disclosure of classified material, or a criminal act."},
 };
 
 static const char *const damage_words[DMG_COUNT] = {
-	[DMG_NONE] = "None: no damage, actual or potential",
-	[DMG_LOW] = "Low: little harm, actual or potential",
-	[DMG_MODERATE] = "Moderate: some harm, actual or potential",
-	[DMG_HIGH] = "High: significant harm, actual or potential",
-	[DMG_SEVERE] = "Severe: serious harm, actual or potential",
+    [DMG_NONE] = "None: no damage, actual or potential",
+    [DMG_LOW] = "Low: little harm, actual or potential",
+    [DMG_MODERATE] = "Moderate: some harm, actual or potential",
+    [DMG_HIGH] = "High: significant harm, actual or potential",
+    [DMG_SEVERE] = "Severe: serious harm, actual or potential",
 };
 
 static const char *const intent_words[INT_COUNT] = {
-	[INT_ACCIDENTAL] = "Accidental: an honest mistake",
-	[INT_NEGLIGENT] = "Negligent: carelessness, or not following procedure",
-	[INT_RECKLESS] = "Reckless: a decision to ignore a known problem",
-	[INT_DELIBERATE] = "Deliberate: done on purpose",
+    [INT_ACCIDENTAL] = "Accidental: an honest mistake",
+    [INT_NEGLIGENT] = "Negligent: carelessness, or not following procedure",
+    [INT_RECKLESS] = "Reckless: a decision to ignore a known problem",
+    [INT_DELIBERATE] = "Deliberate: done on purpose",
 };
 
 static const char *const recommendation_words[REC_COUNT] = {
-	[REC_ADVICE] = "Advice",
-	[REC_BREACH_NOTICE] = "Breach notice",
-	[REC_FORMAL_ACTION] = "Formal disciplinary action",
-	[REC_MANAGER_TO_GRADE] = "None: the guidance does not grade this breach, so you grade it",
+    [REC_ADVICE] = "Advice",
+    [REC_BREACH_NOTICE] = "Breach notice",
+    [REC_FORMAL_ACTION] = "Formal disciplinary action",
+    [REC_MANAGER_TO_GRADE] = "None: the guidance does not grade this breach, so you grade it",
 };
 
 static const char *const route_words[ROUTE_COUNT] = {
-	[ROUTE_DISCIPLINARY] = "Disciplinary policy",
-	[ROUTE_PROBATION] = "Probation policy (the person is on probation)",
-	[ROUTE_CONTRACT] = "Contract review (contractor or agency staff)",
-	[ROUTE_REFERRAL] = "Referral to the authority for the person's role",
+    [ROUTE_DISCIPLINARY] = "Disciplinary policy",
+    [ROUTE_PROBATION] = "Probation policy (the person is on probation)",
+    [ROUTE_CONTRACT] = "Contract review (contractor or agency staff)",
+    [ROUTE_REFERRAL] = "Referral to the authority for the person's role",
 };
 
 static const char *const level_words[WRN_COUNT] = {
-	[WRN_BREACH_NOTICE] = "Breach notice",
-	[WRN_WRITTEN] = "Written warning",
-	[WRN_FINAL_WRITTEN] = "Final written warning",
+    [WRN_BREACH_NOTICE] = "Breach notice",
+    [WRN_WRITTEN] = "Written warning",
+    [WRN_FINAL_WRITTEN] = "Final written warning",
 };
 
 static const char *const engagement_words[ENG_COUNT] = {
-	[ENG_EMPLOYEE] = "Employee",
-	[ENG_CONTRACTOR] = "Contractor",
-	[ENG_AGENCY] = "Agency staff",
-	[ENG_MINISTER] = "Minister",
-	[ENG_SPECIAL_ADVISER] = "Special adviser",
-	[ENG_PERMANENT_SECRETARY] = "Permanent secretary",
-	[ENG_JUDICIAL_OFFICER] = "Judicial officer",
+    [ENG_EMPLOYEE] = "Employee",
+    [ENG_CONTRACTOR] = "Contractor",
+    [ENG_AGENCY] = "Agency staff",
+    [ENG_MINISTER] = "Minister",
+    [ENG_SPECIAL_ADVISER] = "Special adviser",
+    [ENG_PERMANENT_SECRETARY] = "Permanent secretary",
+    [ENG_JUDICIAL_OFFICER] = "Judicial officer",
 };
 
 static const char *const clearance_words[CLR_COUNT] = {
-	[CLR_NONE] = "None",
-	[CLR_BPSS] = "BPSS (Baseline Personnel Security Standard)",
-	[CLR_CTC] = "CTC (Counter-Terrorist Check)",
-	[CLR_SC] = "SC (Security Check)",
-	[CLR_DV] = "DV (Developed Vetting)",
+    [CLR_NONE] = "None",
+    [CLR_BPSS] = "BPSS (Baseline Personnel Security Standard)",
+    [CLR_CTC] = "CTC (Counter-Terrorist Check)",
+    [CLR_SC] = "SC (Security Check)",
+    [CLR_DV] = "DV (Developed Vetting)",
 };
 
 /* The label of vocab value name in table (n rows), or name itself. */
@@ -110,9 +110,9 @@ static const char *words_of(const struct vocab *v, const char *const *table, int
 	return i >= 0 && i < n && table[i] ? table[i] : (name ? name : "");
 }
 
-static const char *const month_names[12] = {"January", "February", "March",	"April",
-					    "May",     "June",	   "July",	"August",
-					    "September", "October", "November", "December"};
+static const char *const month_names[12] = {"January",	 "February", "March",	 "April",
+					    "May",	 "June",     "July",	 "August",
+					    "September", "October",  "November", "December"};
 
 /* "2026-11-28" (or a UTC time) as "28 November 2026", the GOV.UK style;
  * null stays null. */
@@ -230,9 +230,11 @@ static json_t *breach_types(struct store *s, const json_t *inc)
 	{
 		const char *code = json_string_value(v);
 		int at = have && code ? guidance_find(&g, code) : -1;
-		json_array_append_new(out, json_pack("{s:s, s:o}", "code", code ? code : "", "title",
-						     jsonx_text_value(at >= 0 ? g.types[at].title
-									      : code ? code : "")));
+		json_array_append_new(out,
+				      json_pack("{s:s, s:o}", "code", code ? code : "", "title",
+						jsonx_text_value(at >= 0 ? g.types[at].title
+								 : code	 ? code
+									 : "")));
 	}
 	if (have)
 		guidance_release(&g);
@@ -261,10 +263,10 @@ static json_t *outcome_items(const char *chosen, const char *recommended)
 		else
 			snprintf(id, sizeof id, "outcome-%d", i + 1);
 		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "id", id, "value", name,
-				     "label", outcome_words[i].label, "hint", outcome_words[i].hint,
-				     "checked", chosen && strcmp(chosen, name) == 0, "recommended",
-				     recommended && strcmp(recommended, name) == 0));
+		    a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "id", id, "value", name, "label",
+				 outcome_words[i].label, "hint", outcome_words[i].hint, "checked",
+				 chosen && strcmp(chosen, name) == 0, "recommended",
+				 recommended && strcmp(recommended, name) == 0));
 	}
 	return a;
 }
@@ -279,11 +281,11 @@ static json_t *severity_items(const char *chosen, const char *assessed)
 			snprintf(id, sizeof id, "severity");
 		else
 			snprintf(id, sizeof id, "severity-%d", i);
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "id", id, "value", name,
-				     "label", severity_words[i].label, "hint", severity_words[i].hint,
-				     "checked", chosen && strcmp(chosen, name) == 0, "assessed",
-				     assessed && strcmp(assessed, name) == 0));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "id", id,
+						   "value", name, "label", severity_words[i].label,
+						   "hint", severity_words[i].hint, "checked",
+						   chosen && strcmp(chosen, name) == 0, "assessed",
+						   assessed && strcmp(assessed, name) == 0));
 	}
 	return a;
 }
@@ -305,12 +307,11 @@ static json_t *live_warnings(struct req *r, const char *subject, json_t **name)
 		if (!json_is_true(jv(it, "live")))
 			continue;
 		json_array_append_new(
-			out, json_pack("{s:s, s:o, s:o, s:O}", "level",
-				       words_of(&vocab_warning_level, level_words, WRN_COUNT,
-						jstr(it, "level")),
-				       "issued_on", day_words(jstr(it, "issued_on")), "expires_on",
-				       day_words(jstr(it, "expires_on")), "notice",
-				       jv(it, "notice")));
+		    out, json_pack("{s:s, s:o, s:o, s:O}", "level",
+				   words_of(&vocab_warning_level, level_words, WRN_COUNT,
+					    jstr(it, "level")),
+				   "issued_on", day_words(jstr(it, "issued_on")), "expires_on",
+				   day_words(jstr(it, "expires_on")), "notice", jv(it, "notice")));
 	}
 	json_decref(w);
 	return out;
@@ -331,13 +332,12 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 	bool open = status && (strcmp(status, "investigating") == 0 ||
 			       strcmp(status, "awaiting-decision") == 0);
 
-	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "ref", jstr(c, "ref"),
-			      "subject", subject, "subject_name",
-			      name ? name : json_null(), "types", breach_types(r->store, c),
-			      "status", status ? status : "", "damage",
-			      words_of(&vocab_damage, damage_words, DMG_COUNT, jstr(c, "damage")),
-			      "intent",
-			      words_of(&vocab_intent, intent_words, INT_COUNT, jstr(c, "intent")));
+	json_t *o =
+	    json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "ref", jstr(c, "ref"), "subject",
+		      subject, "subject_name", name ? name : json_null(), "types",
+		      breach_types(r->store, c), "status", status ? status : "", "damage",
+		      words_of(&vocab_damage, damage_words, DMG_COUNT, jstr(c, "damage")), "intent",
+		      words_of(&vocab_intent, intent_words, INT_COUNT, jstr(c, "intent")));
 	json_object_set_new(o, "warnings_visible", json_boolean(warnings != NULL));
 	json_object_set_new(o, "has_warnings", json_boolean(json_array_size(warnings) > 0));
 	json_object_set_new(o, "warnings", warnings ? warnings : json_array());
@@ -345,37 +345,33 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 		json_t *expl = json_array(), *it;
 		size_t i;
 		json_array_foreach(jv(as, "explanation"), i, it)
-			json_array_append_new(expl, json_pack("{s:O, s:O}", "policy",
-							     jv(it, "policy"), "text",
-							     jv(it, "text")));
+		    json_array_append_new(expl, json_pack("{s:O, s:O}", "policy", jv(it, "policy"),
+							  "text", jv(it, "text")));
 		json_object_set_new(
-			o, "assessment",
-			json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o}", "severity",
-				  sev ? sev : "",
-				  "severity_label", severity_label(sev),
-				  "recommendation", rec ? rec : "", "recommendation_label",
-				  words_of(&vocab_recommendation, recommendation_words, REC_COUNT, rec),
-				  "route", route_label(as), "live_warnings",
-				  jv(as, "live_warnings"), "guidance_version",
-				  jv(as, "guidance_version"), "assessed_on",
-				  day_words(jstr(as, "assessed_at")), "explanation", expl));
+		    o, "assessment",
+		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:O, s:o, s:o}", "severity",
+			      sev ? sev : "", "severity_label", severity_label(sev),
+			      "recommendation", rec ? rec : "", "recommendation_label",
+			      words_of(&vocab_recommendation, recommendation_words, REC_COUNT, rec),
+			      "route", route_label(as), "live_warnings", jv(as, "live_warnings"),
+			      "guidance_version", jv(as, "guidance_version"), "assessed_on",
+			      day_words(jstr(as, "assessed_at")), "explanation", expl));
 	}
 	if (dec) {
 		const char *out = jstr(dec, "outcome");
 		json_object_set_new(
-			o, "decision",
-			json_pack("{s:s, s:s, s:O, s:O, s:O, s:o}", "outcome",
-				  outcome_label(out), "severity", severity_label(jstr(dec, "severity")),
-				  "rationale", jv(dec, "rationale"), "override_reason",
-				  jv(dec, "override_reason"), "decided_by",
-				  jv(dec, "decided_by"), "decided_on",
-				  day_words(jstr(dec, "decided_at"))));
+		    o, "decision",
+		    json_pack("{s:s, s:s, s:O, s:O, s:O, s:o}", "outcome", outcome_label(out),
+			      "severity", severity_label(jstr(dec, "severity")), "rationale",
+			      jv(dec, "rationale"), "override_reason", jv(dec, "override_reason"),
+			      "decided_by", jv(dec, "decided_by"), "decided_on",
+			      day_words(jstr(dec, "decided_at"))));
 		bool calls = out && strcmp(out, "no-action") != 0 && strcmp(out, "advice") != 0;
 		json_object_set_new(o, "can_issue_notice", json_boolean(calls && !notice));
 	}
 	if (notice)
-		json_object_set_new(o, "notice", json_pack("{s:O}", "number",
-							   jv(notice, "number")));
+		json_object_set_new(o, "notice",
+				    json_pack("{s:O}", "number", jv(notice, "number")));
 	/* The form, while the case is open to a decision and none is made. */
 	if (!dec && as && open) {
 		bool fresh = !in->outcome && !in->severity && !in->rationale;
@@ -385,15 +381,14 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 			oc = rec && vocab_parse(&vocab_outcome, rec) >= 0 ? rec : NULL;
 			sv = sev && strcmp(sev, "ungraded") != 0 ? sev : NULL;
 		}
-		json_object_set_new(o, "form",
-				    json_pack("{s:o, s:o, s:o, s:o, s:b}", "outcomes",
-					      outcome_items(oc, rec), "severities",
-					      severity_items(sv, sev), "rationale",
-					      jsonx_text_value(in->rationale ? in->rationale : ""),
-					      "override_reason",
-					      jsonx_text_value(in->override_reason ? in->override_reason
-										   : ""),
-					      "override_open", in->override_open));
+		json_object_set_new(
+		    o, "form",
+		    json_pack("{s:o, s:o, s:o, s:o, s:b}", "outcomes", outcome_items(oc, rec),
+			      "severities", severity_items(sv, sev), "rationale",
+			      jsonx_text_value(in->rationale ? in->rationale : ""),
+			      "override_reason",
+			      jsonx_text_value(in->override_reason ? in->override_reason : ""),
+			      "override_open", in->override_open));
 	} else if (!dec && !as && open) {
 		json_object_set_new(o, "needs_assessment", json_true());
 	} else if (!dec) {
@@ -433,11 +428,11 @@ static const char *pick_subject(const json_t *c, const char *given)
 	json_t *subjects = jv(c, "subjects"), *v;
 	size_t i;
 	if (!given || !*given)
-		return json_array_size(subjects) == 1 ? json_string_value(json_array_get(subjects, 0))
-						       : NULL;
-	json_array_foreach(subjects, i, v)
-		if (strcmp(json_string_value(v), given) == 0)
-			return json_string_value(v);
+		return json_array_size(subjects) == 1
+			   ? json_string_value(json_array_get(subjects, 0))
+			   : NULL;
+	json_array_foreach(subjects, i, v) if (strcmp(json_string_value(v), given) ==
+					       0) return json_string_value(v);
 	return "";
 }
 
@@ -447,21 +442,19 @@ static enum MHD_Result choose_subject(struct req *r, json_t *c)
 	size_t i;
 	json_array_foreach(jv(c, "subjects"), i, v)
 	{
-		json_t *as = find_by(jv(c, "assessments"), "subject",
-				     json_string_value(v));
-		json_t *dec = find_by(jv(c, "decisions"), "subject",
-				      json_string_value(v));
-		json_array_append_new(subjects, json_pack("{s:O, s:b, s:b}", "staff_id", v,
-							  "assessed", as != NULL, "decided",
-							  dec != NULL));
+		json_t *as = find_by(jv(c, "assessments"), "subject", json_string_value(v));
+		json_t *dec = find_by(jv(c, "decisions"), "subject", json_string_value(v));
+		json_array_append_new(subjects,
+				      json_pack("{s:O, s:b, s:b}", "staff_id", v, "assessed",
+						as != NULL, "decided", dec != NULL));
 	}
 	struct web_page p = {
-		.title = "Choose whose decision to record",
-		.template = "decide",
-		.data = json_pack("{s:s, s:o, s:b}", "ref", jstr(c, "ref"), "subjects", subjects,
-				  "choose", 1),
-		.marking = jstr(c, "marking"),
-		.nav = "incidents",
+	    .title = "Choose whose decision to record",
+	    .template = "decide",
+	    .data = json_pack("{s:s, s:o, s:b}", "ref", jstr(c, "ref"), "subjects", subjects,
+			      "choose", 1),
+	    .marking = jstr(c, "marking"),
+	    .nav = "incidents",
 	};
 	enum MHD_Result ret = web_render_audited(r, &p);
 	json_decref(c);
@@ -475,12 +468,12 @@ static enum MHD_Result decide_page(struct req *r, json_t *c, const struct decide
 	snprintf(title, sizeof title, "%sDecide on %s for %s", errors ? "Error: " : "",
 		 jstr(c, "ref"), in->subject);
 	struct web_page p = {
-		.title = title,
-		.template = "decide",
-		.data = decide_ctx(r, c, in),
-		.errors = errors,
-		.marking = jstr(c, "marking"),
-		.nav = "incidents",
+	    .title = title,
+	    .template = "decide",
+	    .data = decide_ctx(r, c, in),
+	    .errors = errors,
+	    .marking = jstr(c, "marking"),
+	    .nav = "incidents",
 	};
 	enum MHD_Result ret;
 	if (!errors) {
@@ -536,12 +529,12 @@ enum MHD_Result page_decision(struct req *r)
 		return web_error(r, 404, "That person is not a subject of this incident.");
 	}
 	struct decide_input in = {
-		.subject = arena_strdup(&r->arena, subject),
-		.outcome = form_get(&f, "outcome"),
-		.severity = form_get(&f, "severity"),
-		.rationale = form_get(&f, "rationale"),
-		.override_reason = form_get(&f, "override_reason"),
-		.override_open = form_has(&f, "override"),
+	    .subject = arena_strdup(&r->arena, subject),
+	    .outcome = form_get(&f, "outcome"),
+	    .severity = form_get(&f, "severity"),
+	    .rationale = form_get(&f, "rationale"),
+	    .override_reason = form_get(&f, "override_reason"),
+	    .override_open = form_has(&f, "override"),
 	};
 	int outcome = in.outcome ? vocab_parse(&vocab_outcome, in.outcome) : -1;
 	int severity = in.severity ? vocab_parse(&vocab_severity, in.severity) : -1;
@@ -562,7 +555,8 @@ enum MHD_Result page_decision(struct req *r)
 			      "Enter your rationale: why, considering the damage, the intent and "
 			      "previous warnings");
 	else if (strlen(rationale) > DECISION_TEXT_MAX)
-		web_error_add(errors, "rationale", "Your rationale must be 10,000 characters or fewer");
+		web_error_add(errors, "rationale",
+			      "Your rationale must be 10,000 characters or fewer");
 	/* Whether it differs, as decision_check will judge it, so that every
 	 * missing answer is named at once; the service checks again. */
 	json_t *as = find_by(jv(c, "assessments"), "subject", subject);
@@ -597,11 +591,13 @@ enum MHD_Result page_decision(struct req *r)
 	if (registry_decide(r->store, &r->actor, r->params[0], &d, r->now, &e)) {
 		decision_release(&d);
 		if (e.kind == ERR_INVALID) {
-			const char *field = strcmp(e.field, "override_reason") == 0 ? "override_reason"
-					    : strcmp(e.field, "severity") == 0	    ? "severity"
-					    : strcmp(e.field, "outcome") == 0	    ? "outcome"
-										    : "rationale";
-			in.override_open = in.override_open || strcmp(field, "override_reason") == 0;
+			const char *field = strcmp(e.field, "override_reason") == 0
+						? "override_reason"
+					    : strcmp(e.field, "severity") == 0 ? "severity"
+					    : strcmp(e.field, "outcome") == 0  ? "outcome"
+									       : "rationale";
+			in.override_open =
+			    in.override_open || strcmp(field, "override_reason") == 0;
 			return decide_page(r, c, &in, web_errors_from(&e, field));
 		}
 		json_decref(c);
@@ -646,29 +642,28 @@ enum MHD_Result page_notice(struct req *r)
 	const char *sev = jstr(o, "severity");
 	const char *outcome = jstr(doc, "outcome");
 	json_t *data = json_pack(
-		"{s:O, s:O, s:O, s:O, s:o, s:s, s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:O, s:O, s:O}",
-		"number", jv(o, "number"), "ref", jv(o, "ref"), "name",
-		to ? jv(to, "name") : jv(o, "subject"), "staff_id",
-		jv(o, "subject"), "org", org_name(r->store, to ? jstr(to, "org") : NULL),
-		"severity", severity_label(sev), "outcome", outcome_label(outcome), "breaches",
-		jv(doc, "breaches"), "consequences", jv(doc, "consequences"), "issued_on",
-		day_words(jstr(o, "issued_on")), "live_until", day_words(jstr(doc, "live_until")),
-		"acknowledge_by", day_words(jstr(o, "acknowledge_by")), "acknowledged_on",
-		day_words(jstr(o, "acknowledged_on")), "policy_refs",
-		jv(o, "policy_refs"), "addressee", jv(o, "addressee"),
-		"guidance", jv(doc, "guidance"));
+	    "{s:O, s:O, s:O, s:O, s:o, s:s, s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:O, s:O, s:O}",
+	    "number", jv(o, "number"), "ref", jv(o, "ref"), "name",
+	    to ? jv(to, "name") : jv(o, "subject"), "staff_id", jv(o, "subject"), "org",
+	    org_name(r->store, to ? jstr(to, "org") : NULL), "severity", severity_label(sev),
+	    "outcome", outcome_label(outcome), "breaches", jv(doc, "breaches"), "consequences",
+	    jv(doc, "consequences"), "issued_on", day_words(jstr(o, "issued_on")), "live_until",
+	    day_words(jstr(doc, "live_until")), "acknowledge_by",
+	    day_words(jstr(o, "acknowledge_by")), "acknowledged_on",
+	    day_words(jstr(o, "acknowledged_on")), "policy_refs", jv(o, "policy_refs"), "addressee",
+	    jv(o, "addressee"), "guidance", jv(doc, "guidance"));
 	char title[64];
 	snprintf(title, sizeof title, "Breach notice %s", jstr(o, "number"));
 	const char *done = req_arg(r, "done");
 	struct web_page p = {
-		.title = title,
-		.template = "notice",
-		.data = data,
-		.marking = arena_strdup(&r->arena, jstr(o, "marking")),
-		.nav = json_is_true(jv(o, "addressee")) ? "my-reports" : "incidents",
-		.flash = done && strcmp(done, "acknowledged") == 0
-				 ? "You have acknowledged this breach notice"
-				 : NULL,
+	    .title = title,
+	    .template = "notice",
+	    .data = data,
+	    .marking = arena_strdup(&r->arena, jstr(o, "marking")),
+	    .nav = json_is_true(jv(o, "addressee")) ? "my-reports" : "incidents",
+	    .flash = done && strcmp(done, "acknowledged") == 0
+			 ? "You have acknowledged this breach notice"
+			 : NULL,
 	};
 	enum MHD_Result ret = web_render(r, 200, &p);
 	json_decref(o);
@@ -685,15 +680,16 @@ enum MHD_Result page_notice_ack(struct req *r)
 		return web_error(r, 404, "If you typed the web address, check it is correct.");
 	if (registry_notice_acknowledge(r->store, &r->actor, r->params[0], r->now, &e)) {
 		if (e.kind == ERR_CONFLICT)
-			return web_error(r, 409, "You have already acknowledged this breach notice.");
+			return web_error(r, 409,
+					 "You have already acknowledged this breach notice.");
 		if (e.kind == ERR_FORBIDDEN)
 			return web_error(r, 403,
 					 "Only the person a breach notice is addressed to can "
 					 "acknowledge it.");
 		return refused(r, &e);
 	}
-	return web_redirect(r, arena_printf(&r->arena, "/notices/%s?done=acknowledged",
-					    r->params[0]));
+	return web_redirect(r,
+			    arena_printf(&r->arena, "/notices/%s?done=acknowledged", r->params[0]));
 }
 
 /* ---- a person and their warnings ---- */
@@ -720,36 +716,37 @@ enum MHD_Result page_person(struct req *r)
 	json_array_foreach(jv(w, "warnings"), i, it)
 	{
 		json_t *row = json_pack(
-			"{s:s, s:o, s:o, s:O, s:O}", "level",
-			words_of(&vocab_warning_level, level_words, WRN_COUNT, jstr(it, "level")),
-			"issued_on", day_words(jstr(it, "issued_on")), "expires_on",
-			day_words(jstr(it, "expires_on")), "notice", jv(it, "notice"),
-			"ref", jv(it, "ref"));
+		    "{s:s, s:o, s:o, s:O, s:O}", "level",
+		    words_of(&vocab_warning_level, level_words, WRN_COUNT, jstr(it, "level")),
+		    "issued_on", day_words(jstr(it, "issued_on")), "expires_on",
+		    day_words(jstr(it, "expires_on")), "notice", jv(it, "notice"), "ref",
+		    jv(it, "ref"));
 		json_array_append_new(json_is_true(jv(it, "live")) ? live : expired, row);
 	}
 	char prob[DATE_BUF] = "";
 	if (p.probation_until != DATE_NONE)
 		date_format(p.probation_until, prob);
-	bool on_probation = p.probation_until != DATE_NONE && p.probation_until >= date_of_ts(r->now);
+	bool on_probation =
+	    p.probation_until != DATE_NONE && p.probation_until >= date_of_ts(r->now);
 	bool self = r->actor.staff_id[0] && strcmp(r->actor.staff_id, p.staff_id) == 0;
-	json_t *data = json_pack(
-		"{s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:o, s:O, s:O, s:b}", "staff_id",
-		p.staff_id, "name", jsonx_text_value(p.name ? p.name : ""), "org_name",
-		org_name(r->store, p.org), "org", p.org, "line_manager",
-		p.manager[0] ? json_string(p.manager) : json_null(), "engagement",
-		engagement_words[p.engagement], "clearance", clearance_words[p.clearance],
-		"probation_until", prob[0] ? day_words(prob) : json_null(), "on_probation",
-		on_probation, "live", live, "expired", expired, "live_count",
-		jv(w, "live"), "guidance_version", jv(w, "guidance_version"), "self", self);
+	json_t *data =
+	    json_pack("{s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:o, s:O, s:O, s:b}",
+		      "staff_id", p.staff_id, "name", jsonx_text_value(p.name ? p.name : ""),
+		      "org_name", org_name(r->store, p.org), "org", p.org, "line_manager",
+		      p.manager[0] ? json_string(p.manager) : json_null(), "engagement",
+		      engagement_words[p.engagement], "clearance", clearance_words[p.clearance],
+		      "probation_until", prob[0] ? day_words(prob) : json_null(), "on_probation",
+		      on_probation, "live", live, "expired", expired, "live_count", jv(w, "live"),
+		      "guidance_version", jv(w, "guidance_version"), "self", self);
 	char title[160];
 	snprintf(title, sizeof title, "%s", p.name && *p.name ? p.name : p.staff_id);
 	struct web_page pg = {
-		.title = title,
-		.template = "person",
-		.data = data,
-		/* A named person's disciplinary record. */
-		.marking = "OFFICIAL-SENSITIVE HR / MANAGEMENT / PERSONAL DATA",
-		.nav = "incidents",
+	    .title = title,
+	    .template = "person",
+	    .data = data,
+	    /* A named person's disciplinary record. */
+	    .marking = "OFFICIAL-SENSITIVE HR / MANAGEMENT / PERSONAL DATA",
+	    .nav = "incidents",
 	};
 	ret = web_render(r, 200, &pg);
 	json_decref(w);

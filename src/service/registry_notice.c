@@ -14,17 +14,17 @@
 static const struct {
 	const char *code, *text;
 } policy_statements[] = {
-	{"POLSBP001", "Everyone, including contractors and agency staff, shall observe security "
-		      "policies."},
-	{"POLSBP002", "Security breaches shall be identified, investigated and recorded centrally."},
-	{"POLSBP003", "A breach of security responsibilities is misconduct, graded minor, serious or "
-		      "gross by the published guidance; managers decide on the damage, the intent "
-		      "and previous warnings."},
-	{"POLSBP004", "Security procedures apply equally to all who work in the MoJ."},
-	{"POLSBP005", "Disciplinary matters follow the MoJ (or HMPPS) Disciplinary Policy; those on "
-		      "probation follow the probation policy."},
-	{"POLSBP006", "A breach can lead to a breach notice, which might start disciplinary "
-		      "procedures; repeated or deliberate breaches are judged more severely."},
+    {"POLSBP001", "Everyone, including contractors and agency staff, shall observe security "
+		  "policies."},
+    {"POLSBP002", "Security breaches shall be identified, investigated and recorded centrally."},
+    {"POLSBP003", "A breach of security responsibilities is misconduct, graded minor, serious or "
+		  "gross by the published guidance; managers decide on the damage, the intent "
+		  "and previous warnings."},
+    {"POLSBP004", "Security procedures apply equally to all who work in the MoJ."},
+    {"POLSBP005", "Disciplinary matters follow the MoJ (or HMPPS) Disciplinary Policy; those on "
+		  "probation follow the probation policy."},
+    {"POLSBP006", "A breach can lead to a breach notice, which might start disciplinary "
+		  "procedures; repeated or deliberate breaches are judged more severely."},
 };
 
 /* Adds code to the set once. */
@@ -41,10 +41,10 @@ static json_t *policy_refs(const json_t *doc, const struct assessment_record *as
 	json_t *set = json_object(), *out = json_array(), *v;
 	size_t i;
 	json_array_foreach(json_object_get(doc, "policy"), i, v)
-		policy_add(set, json_string_value(v));
+	    policy_add(set, json_string_value(v));
 	json_t *res = as && as->result ? json_loads(as->result, 0, NULL) : NULL;
 	json_array_foreach(json_object_get(res, "explanation"), i, v)
-		policy_add(set, json_string_value(json_object_get(v, "policy")));
+	    policy_add(set, json_string_value(json_object_get(v, "policy")));
 	json_decref(res);
 	for (size_t k = 0; k < sizeof policy_statements / sizeof policy_statements[0]; k++)
 		if (json_object_get(set, policy_statements[k].code))
@@ -58,8 +58,8 @@ static json_t *policy_refs(const json_t *doc, const struct assessment_record *as
 /* Loads notice number for a: its addressee, or one who may see the case
  * file of its incident. Anyone else gets ERR_NOT_FOUND, as for a notice
  * that does not exist. *self says whether a is the addressee. */
-static int notice_for(struct store *s, const struct actor *a, const char *number,
-		      struct notice *n, struct incident *inc, bool *self, struct err *e)
+static int notice_for(struct store *s, const struct actor *a, const char *number, struct notice *n,
+		      struct incident *inc, bool *self, struct err *e)
 {
 	unsigned perms = 0;
 	if (s->ops->notice_get(s, number, n, e))

@@ -84,9 +84,10 @@ static int setup(void **state)
 	json_decref(in);
 	memcpy(f->ref, inc.ref, REF_MAX);
 	incident_release(&inc);
-	assert_int_equal(registry_transition(f->s, &f->cli, f->ref, "triaged", NULL, f->now, &e), 0);
+	assert_int_equal(registry_transition(f->s, &f->cli, f->ref, "triaged", NULL, f->now, &e),
+			 0);
 	assert_int_equal(
-		registry_transition(f->s, &f->cli, f->ref, "investigating", NULL, f->now, &e), 0);
+	    registry_transition(f->s, &f->cli, f->ref, "investigating", NULL, f->now, &e), 0);
 	assert_int_equal(registry_assess_incident(f->s, &f->manager, f->ref, f->now, &out, &e), 0);
 	json_decref(out);
 	decision_init(&d);
@@ -116,8 +117,9 @@ static int teardown(void **state)
 static int64_t audits(struct fx *f, const char *action, const char *entity)
 {
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE action = '%s' AND entity = '%s'",
-		 action, entity);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM audit WHERE action = '%s' AND entity = '%s'", action,
+		 entity);
 	return fx_raw_int(f->path, sql);
 }
 
@@ -188,7 +190,7 @@ static void test_acknowledge(void **state)
 	json_decref(o);
 
 	assert_int_equal(
-		registry_notice_acknowledge(f->s, &f->subject, f->number, later + 86400, &e), -1);
+	    registry_notice_acknowledge(f->s, &f->subject, f->number, later + 86400, &e), -1);
 	assert_int_equal(e.kind, ERR_CONFLICT);
 	assert_int_equal(audits(f, "notice.acknowledge", f->number), 1);
 	int64_t n = 0;
