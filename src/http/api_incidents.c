@@ -334,3 +334,25 @@ enum MHD_Result api_hr_outcome(struct req *r)
 	hr_outcome_release(&h);
 	return reply_json(r, 201, out);
 }
+
+/* ---- one breach notice ---- */
+
+enum MHD_Result api_notice_get(struct req *r)
+{
+	struct err e = {0};
+	json_t *out;
+	/* The service audits the read as a read of the notice's incident. */
+	if (registry_notice_get(r->store, &r->actor, r->params[0], r->now, &out, &e))
+		return reply_err(r, &e);
+	return reply_json(r, 200, out);
+}
+
+enum MHD_Result api_notice_acknowledge(struct req *r)
+{
+	struct err e = {0};
+	json_t *out;
+	if (registry_notice_acknowledge(r->store, &r->actor, r->params[0], r->now, &e) ||
+	    registry_notice_get(r->store, &r->actor, r->params[0], r->now, &out, &e))
+		return reply_err(r, &e);
+	return reply_json(r, 200, out);
+}

@@ -155,6 +155,8 @@ enum MHD_Result api_decisions_list(struct req *r);
 enum MHD_Result api_decision_create(struct req *r);
 enum MHD_Result api_notices_list(struct req *r);
 enum MHD_Result api_notice_create(struct req *r);
+enum MHD_Result api_notice_get(struct req *r);
+enum MHD_Result api_notice_acknowledge(struct req *r);
 enum MHD_Result api_ico_decision(struct req *r);
 enum MHD_Result api_hr_outcome(struct req *r);
 enum MHD_Result api_people_create(struct req *r);

@@ -76,6 +76,22 @@ int registry_decide(struct store *s, const struct actor *a, const char *ref, str
 		    ts_t now, struct err *e);
 int registry_notice(struct store *s, const struct actor *a, const char *ref, const char *subject,
 		    ts_t now, struct notice *out, struct err *e);
+/* Breach notice number as notice_to_json gives it, plus "marking" (its
+ * incident's), "policy_refs" ([{code, text}]: the POLSBP statements its
+ * document and the subject's assessment rest on), "addressee" (whether a
+ * is the person it is addressed to) and "acknowledged". Only the addressee
+ * and those who may see the incident's case file may read it; anyone else
+ * gets ERR_NOT_FOUND, as for a notice that does not exist. The read is
+ * audited as a read of the incident ("incident.read", detail {notice}) in
+ * the same transaction. */
+int registry_notice_get(struct store *s, const struct actor *a, const char *number, ts_t now,
+			json_t **out, struct err *e);
+/* The addressee's acknowledgement of notice number: sets acknowledged_on
+ * to today, once (ERR_CONFLICT after), with its audit entry
+ * ("notice.acknowledge"), one transaction. Anyone else who may read the
+ * notice gets ERR_FORBIDDEN; one who may not, ERR_NOT_FOUND. */
+int registry_notice_acknowledge(struct store *s, const struct actor *a, const char *number,
+				ts_t now, struct err *e);
 /* The case as a may see it (the whole file, or the report alone), read
  * in one snapshot, without auditing: the caller must audit the read
  * ("incident.read") before handing it over (the HTTP server batches those

@@ -144,6 +144,11 @@ struct store_ops {
 	/* By incident (ref) or subject, either may be NULL. */
 	int (*notice_list)(struct store *s, const char *ref, const char *subject,
 			   struct notice **out, size_t *n, struct err *e);
+	/* By number; ERR_NOT_FOUND ("number") when absent. */
+	int (*notice_get)(struct store *s, const char *number, struct notice *out, struct err *e);
+	/* Sets acknowledged_on = on, once: ERR_CONFLICT ("number") if it is
+	 * set already, ERR_NOT_FOUND ("number") for an unknown notice. */
+	int (*notice_acknowledge)(struct store *s, const char *number, date_t on, struct err *e);
 
 	/* The DPO's ICO decision: one per incident (ERR_CONFLICT if recorded). */
 	int (*ico_put)(struct store *s, struct ico_decision *d, struct err *e);

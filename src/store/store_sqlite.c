@@ -477,6 +477,9 @@ enum q {
 	Q_NOTICE_BY_REF,
 	Q_NOTICE_BY_SUBJECT,
 	Q_NOTICE_ALL,
+	Q_NOTICE_GET,
+	Q_NOTICE_ACK,
+	Q_NOTICE_ACKED,
 	Q_ICO_INSERT,
 	Q_ICO_GET,
 	Q_HR_INSERT,
@@ -642,6 +645,11 @@ static const char *const queries[Q_COUNT] = {
     [Q_NOTICE_BY_SUBJECT] = "SELECT " NOTICE_COLS " FROM notices WHERE subject = ?"
 			    " ORDER BY issued_on, id",
     [Q_NOTICE_ALL] = "SELECT " NOTICE_COLS " FROM notices ORDER BY issued_on, id",
+    [Q_NOTICE_GET] = "SELECT " NOTICE_COLS " FROM notices WHERE number = ?",
+    /* Once: a second acknowledgement changes nothing (Q_NOTICE_ACKED says why). */
+    [Q_NOTICE_ACK] = "UPDATE notices SET acknowledged_on = ?2"
+		     " WHERE number = ?1 AND acknowledged_on IS NULL",
+    [Q_NOTICE_ACKED] = "SELECT 1 FROM notices WHERE number = ? AND acknowledged_on IS NOT NULL",
 
     [Q_ICO_INSERT] = "INSERT INTO ico_decisions (ref, notify, notified_at, ico_reference, reason,"
 		     " decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -2677,6 +2685,48 @@ out:
 	return ret;
 }
 
+static int sq_notice_get(struct store *s, const char *number, struct notice *out, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	int r;
+
+	notice_init(out);
+	r = fetch_one(ss, Q_NOTICE_GET, bind_key, number, &notice_rows, out, e);
+	if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "number", "breach notice \"%.32s\" not found", number);
+	return r == 1 ? 0 : -1;
+}
+
+static int sq_notice_acknowledge(struct store *s, const char *number, date_t on, struct err *e)
+{
+	struct sqlite_store *ss = sq(s);
+	sqlite3_stmt *st = stmt_get(ss, Q_NOTICE_ACK, e);
+	struct bind b;
+	int r, ret = -1;
+
+	if (!st)
+		return -1;
+	b = bind_start(st);
+	b_exact(&b, number);
+	b_date(&b, on);
+	if (b_done(&b, e) || step_write(ss, st, NULL, NULL, e))
+		goto out;
+	if (sqlite3_changes(ss->db) > 0) {
+		ret = 0;
+		goto out;
+	}
+	/* Nothing changed: say whether it is absent or acknowledged already. */
+	r = exists(ss, Q_NOTICE_ACKED, number, NULL, e);
+	if (r > 0)
+		err_set(e, ERR_CONFLICT, "number", "breach notice \"%.32s\" is already acknowledged",
+			number);
+	else if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "number", "breach notice \"%.32s\" not found", number);
+out:
+	stmt_put(ss, Q_NOTICE_ACK, st);
+	return ret;
+}
+
 static int sq_notice_list(struct store *s, const char *ref, const char *subject,
 			  struct notice **out, size_t *n, struct err *e)
 {
@@ -4456,6 +4506,8 @@ static const struct store_ops sqlite_ops = {
     .decision_list = sq_decision_list,
     .notice_insert = sq_notice_insert,
     .notice_list = sq_notice_list,
+    .notice_get = sq_notice_get,
+    .notice_acknowledge = sq_notice_acknowledge,
     .ico_put = sq_ico_put,
     .ico_get = sq_ico_get,
     .hr_insert = sq_hr_insert,

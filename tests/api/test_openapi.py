@@ -403,7 +403,7 @@ def check_operations(doc, routes, port, token, ids):
     # assessed so that a decision and a notice succeed; transitions move a
     # fresh one (the example moves reported -> triaged).
     params = {"ref": ids["ref"], "staff_id": "S2002", "org": "hmcts", "format": "json",
-              "quarter": "2026Q3"}
+              "quarter": "2026Q3", "number": "BN-2026-000001"}
     for method, path, *_ in routes:
         o = doc["paths"].get(path, {}).get(method)
         if o is None:
@@ -413,7 +413,10 @@ def check_operations(doc, routes, port, token, ids):
             p["ref"] = ids["fresh"]
         concrete = re.sub(r"\{(\w+)\}", lambda m: p[m.group(1)], path)
         body = bodies.get(o["operationId"], request_body(doc, o))
-        r = request(port, method, concrete, body, bearer)
+        # Only the person a notice is addressed to acknowledges it.
+        who = ({"Authorization": f"Bearer {ids['subject_token']}"}
+               if o["operationId"] == "acknowledgeNotice" else bearer)
+        r = request(port, method, concrete, body, who)
         check_answer(doc, method, path, concrete, r, "security", expect_2xx=True)
         # No credentials: public routes answer, the others refuse with 401.
         body = request_body(doc, o) if o.get("requestBody") else None
@@ -433,7 +436,7 @@ def check_rereads(doc, routes, port, token, ids):
     notice, a warning and a guidance version of each documented shape."""
     bearer = {"Authorization": f"Bearer {token}"}
     params = {"ref": ids["ref"], "staff_id": "S2002", "org": "hmcts", "format": "json",
-              "quarter": "2026Q3"}
+              "quarter": "2026Q3", "number": "BN-2026-000001"}
     for method, path, *_ in routes:
         o = doc["paths"].get(path, {}).get(method)
         if method != "get" or o is None or o.get("security") == []:
@@ -523,7 +526,10 @@ def prepare(reg, doc):
     reg.run("user", "add", "sec", "--person", "S1001", "--role", "security", "--role", "admin",
             stdin=PASSWORD + "\n")
     token = reg.run("user", "token", "sec").strip()
-    return {"ref": ref, "fresh": fresh}, token
+    reg.run("user", "add", "sam", "--person", "S2002", "--role", "reporter",
+            stdin=PASSWORD + "\n")
+    subject_token = reg.run("user", "token", "sam").strip()
+    return {"ref": ref, "fresh": fresh, "subject_token": subject_token}, token
 
 
 def main():

@@ -1034,6 +1034,51 @@ static void test_notice(void **state)
 	assert_string_equal(num, "BN-2026-000003");
 }
 
+/* By number, and the addressee's acknowledgement: once. */
+static void test_notice_get_acknowledge(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = f->s;
+	struct notice n;
+	char ref[REF_MAX], num[REF_MAX];
+	struct err e;
+
+	seed(s);
+	report(s, "hmcts", "2026-01-01T10:00:00Z", "S2", ref);
+	issue(s, ref, "S2", "2026-02-01", num);
+
+	err_clear(&e);
+	assert_int_equal(s->ops->notice_get(s, num, &n, &e), 0);
+	assert_string_equal(n.number, num);
+	assert_string_equal(n.ref, ref);
+	assert_string_equal(n.subject, "S2");
+	assert_int_equal(n.acknowledged_on, DATE_NONE);
+	assert_string_equal(n.body, "{\"title\":\"breach notice\"}");
+	notice_release(&n);
+
+	assert_int_equal(s->ops->notice_get(s, "BN-2026-000099", &n, &e), -1);
+	assert_int_equal(e.kind, ERR_NOT_FOUND);
+	assert_string_equal(e.field, "number");
+	notice_release(&n);
+
+	err_clear(&e);
+	assert_int_equal(s->ops->notice_acknowledge(s, num, fx_day("2026-02-03"), &e), 0);
+	assert_int_equal(s->ops->notice_get(s, num, &n, &e), 0);
+	assert_int_equal(n.acknowledged_on, fx_day("2026-02-03"));
+	notice_release(&n);
+	/* A second time is a conflict and keeps the first date. */
+	assert_int_equal(s->ops->notice_acknowledge(s, num, fx_day("2026-02-05"), &e), -1);
+	assert_int_equal(e.kind, ERR_CONFLICT);
+	assert_string_equal(e.field, "number");
+	err_clear(&e);
+	assert_int_equal(s->ops->notice_get(s, num, &n, &e), 0);
+	assert_int_equal(n.acknowledged_on, fx_day("2026-02-03"));
+	notice_release(&n);
+	assert_int_equal(s->ops->notice_acknowledge(s, "BN-2026-000099", fx_day("2026-02-05"), &e),
+			 -1);
+	assert_int_equal(e.kind, ERR_NOT_FOUND);
+}
+
 static void test_warnings(void **state)
 {
 	struct fx *f = *state;
@@ -1390,6 +1435,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_assessment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_notice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_notice_get_acknowledge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
