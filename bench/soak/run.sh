@@ -72,6 +72,8 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$tmp/serve.err" >&2; exit 1; }
 
 rss_kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$srv_pid/status"; }
+# One gauge of /metrics in KiB: metric NAME{kind="KIND"} (from $tmp/metrics).
+gauge_kib() { awk -v k="$1{kind=\"$2\"}" '$1 == k {printf "%d", $2 / 1024; f = 1} END {if (!f) print 0}' "$tmp/metrics"; }
 mib() { [ -f "$1" ] && du -m "$1" | awk '{print $1}' || echo 0; }
 
 {
@@ -80,11 +82,12 @@ mib() { [ -f "$1" ] && du -m "$1" | awk '{print $1}' || echo 0; }
 		"$(wc -l <"$tmp/refs") demo incidents read; $(nproc) cores"
 } | tee "$raw"
 echo "# server pid $srv_pid, VmRSS at start $(rss_kib VmRSS) KiB" | tee -a "$raw"
-printf '%-4s %8s %9s %7s %8s %8s %10s %11s %7s %8s\n' \
-	int req/s requests errors p50_ms p99_ms VmRSS_KiB RssAnon_KiB db_MiB wal_MiB | tee "$tmp/table"
+printf '%-4s %8s %9s %7s %8s %8s %9s %9s %9s %9s %9s %9s %9s %7s %7s\n' \
+	int req/s requests errors p50_ms p99_ms VmRSS RssAnon RssFile sqlite pcache \
+	heap_use heap_free db_MiB wal_MiB | tee "$tmp/table"
 
 errs_total=0
-declare -a rss
+declare -a rss anon
 for i in $(seq 1 "$n"); do
 	if ! kill -0 "$srv_pid" 2>/dev/null; then
 		echo "server died during interval $i" | tee -a "$raw" >&2
@@ -106,10 +109,17 @@ for i in $(seq 1 "$n"); do
 	errs=$((m[non2xx] + m[connect] + m[read] + m[write] + m[timeout]))
 	errs_total=$((errs_total + errs))
 	rss[$i]=$(rss_kib VmRSS)
+	anon[$i]=$(rss_kib RssAnon)
+	curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/metrics" || : >"$tmp/metrics"
 	row=$(awk -v i="$i" -v r="${m[requests]}" -v d="${m[duration_us]}" -v e="$errs" \
-		-v p50="${m[p50_us]}" -v p99="${m[p99_us]}" -v rss="${rss[$i]}" -v anon="$(rss_kib RssAnon)" \
+		-v p50="${m[p50_us]}" -v p99="${m[p99_us]}" -v rss="${rss[$i]}" -v anon="${anon[$i]}" \
+		-v file="$(($(rss_kib RssFile) + $(rss_kib RssShmem)))" \
+		-v sql="$(gauge_kib breachreg_store_memory_bytes used)" \
+		-v pc="$(gauge_kib breachreg_store_memory_bytes page_cache)" \
+		-v hu="$(gauge_kib breachreg_malloc_bytes in_use)" \
+		-v hf="$(gauge_kib breachreg_malloc_bytes free)" \
 		-v db="$(mib "$tmp/reg.db")" -v wal="$(mib "$tmp/reg.db-wal")" \
-		'BEGIN {printf "%-4s %8.0f %9d %7d %8.2f %8.2f %10d %11d %7d %8d", i, r / (d / 1e6), r, e, p50 / 1000, p99 / 1000, rss, anon, db, wal}')
+		'BEGIN {printf "%-4s %8.0f %9d %7d %8.2f %8.2f %9d %9d %9d %9d %9d %9d %9d %7d %7d", i, r / (d / 1e6), r, e, p50 / 1000, p99 / 1000, rss, anon, file, sql, pc, hu, hf, db, wal}')
 	echo "$row" | tee -a "$tmp/table"
 	echo "$row" >>"$raw"
 done

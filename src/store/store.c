@@ -42,6 +42,12 @@ void store_memory_limit(int64_t bytes)
 	store_sqlite_memory_limit(bytes);
 }
 
+void store_memory_stats(struct store_memory *out)
+{
+	memset(out, 0, sizeof *out);
+	store_sqlite_memory_stats(out);
+}
+
 void store_close(struct store *s)
 {
 	if (s)

@@ -297,8 +297,23 @@ void store_close(struct store *s);
  * database. Call once, before opening stores; 0 for no bound. */
 void store_memory_limit(int64_t bytes);
 
+/* What every store of this process holds in memory together, in bytes,
+ * for /metrics (a figure a backend does not keep is 0). Highwaters are
+ * since the process started. */
+struct store_memory {
+	/* Held by the backend's allocator now, and the most held at once. */
+	int64_t used, used_highwater;
+	/* Of used: page caches (SQLite: the pages beyond each connection's
+	 * first small bulk allocation). */
+	int64_t page_cache, page_cache_highwater;
+	int64_t allocations; /* outstanding */
+	int64_t limit;       /* the bound of store_memory_limit; 0: none */
+};
+void store_memory_stats(struct store_memory *out);
+
 /* Backends (store_open chooses). */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
 void store_sqlite_memory_limit(int64_t bytes);
+void store_sqlite_memory_stats(struct store_memory *out);
 
 #endif

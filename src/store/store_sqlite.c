@@ -4502,6 +4502,27 @@ void store_sqlite_memory_limit(int64_t bytes)
 	sqlite3_soft_heap_limit64(bytes > 0 ? bytes : 0);
 }
 
+/* SQLite's own process-wide counters (sqlite3_status64): every
+ * connection allocates through one allocator, and with no
+ * SQLITE_CONFIG_PAGECACHE buffer every page-cache page is an "overflow"
+ * allocation from it, so PAGECACHE_OVERFLOW is the page caches' bytes. */
+void store_sqlite_memory_stats(struct store_memory *out)
+{
+	sqlite3_int64 cur = 0, hi = 0;
+
+	if (sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0) == SQLITE_OK) {
+		out->used = cur;
+		out->used_highwater = hi;
+	}
+	if (sqlite3_status64(SQLITE_STATUS_MALLOC_COUNT, &cur, &hi, 0) == SQLITE_OK)
+		out->allocations = cur;
+	if (sqlite3_status64(SQLITE_STATUS_PAGECACHE_OVERFLOW, &cur, &hi, 0) == SQLITE_OK) {
+		out->page_cache = cur;
+		out->page_cache_highwater = hi;
+	}
+	out->limit = sqlite3_soft_heap_limit64(-1);
+}
+
 int store_sqlite_open(const char *path, struct store **out, struct err *e)
 {
 	struct sqlite_store *ss = NULL;
