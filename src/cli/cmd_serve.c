@@ -51,9 +51,11 @@ CLI_COMMAND(serve)
 			return cli_usage("serve", r < 0 ? "%s needs a value" : "unknown argument \"%s\"",
 					 argv[i]);
 	}
-	/* Every connection's page cache shares one bound (8 MiB), so the
-	 * server's memory levels off however large the register grows. */
-	store_memory_limit(SERVE_CACHE_BYTES);
+	/* Every connection's page cache shares one budget (8 MiB), reserved
+	 * now, so the server's memory is level from the start however large
+	 * the register grows. */
+	if (store_memory_limit(SERVE_CACHE_BYTES, &e))
+		return cli_fail(&e);
 	/* The register must exist and be current before anyone connects. */
 	cli_actor(c, &a);
 	if (!(s = cli_store(c, &e)) || registry_init(s, &a, c->now, &e))

@@ -108,18 +108,21 @@ static void render_store(struct buf *b, const struct store_memory *sm)
 {
 	put(b,
 	    "# HELP breachreg_store_memory_bytes What the store's connections hold together "
-	    "(SQLite sqlite3_status64): used now and its highwater, of which page caches, "
-	    "and the soft limit on it.\n"
+	    "(SQLite sqlite3_status64): its allocator's use now and highwater, the page "
+	    "caches' reserved budget and their use of it (and beyond) now and highwater, "
+	    "and the soft limit.\n"
 	    "# TYPE breachreg_store_memory_bytes gauge\n"
 	    "breachreg_store_memory_bytes{kind=\"used\"} %lld\n"
 	    "breachreg_store_memory_bytes{kind=\"used_highwater\"} %lld\n"
+	    "breachreg_store_memory_bytes{kind=\"page_cache_reserved\"} %lld\n"
 	    "breachreg_store_memory_bytes{kind=\"page_cache\"} %lld\n"
 	    "breachreg_store_memory_bytes{kind=\"page_cache_highwater\"} %lld\n"
 	    "breachreg_store_memory_bytes{kind=\"limit\"} %lld\n"
 	    "# HELP breachreg_store_allocations Outstanding allocations of the store.\n"
 	    "# TYPE breachreg_store_allocations gauge\n"
 	    "breachreg_store_allocations %lld\n",
-	    (long long)sm->used, (long long)sm->used_highwater, (long long)sm->page_cache,
+	    (long long)sm->used, (long long)sm->used_highwater,
+	    (long long)sm->page_cache_reserved, (long long)sm->page_cache,
 	    (long long)sm->page_cache_highwater, (long long)sm->limit, (long long)sm->allocations);
 }
 

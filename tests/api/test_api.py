@@ -1497,13 +1497,19 @@ def healthz_and_metrics():
     mem = {(m.group(1), m.group(2)): int(m.group(3)) for m in
            re.finditer(r'^breachreg_(store_memory|malloc)_bytes\{kind="([a-z_]+)"\} (\d+)$',
                        text, re.M)}
-    for kind in ("used", "used_highwater", "page_cache", "page_cache_highwater", "limit"):
+    for kind in ("used", "used_highwater", "page_cache_reserved", "page_cache",
+                 "page_cache_highwater", "limit"):
         check(("store_memory", kind) in mem, f"no breachreg_store_memory_bytes{{kind={kind!r}}}")
     for kind in ("in_use", "free", "arena", "mmapped"):
         check(("malloc", kind) in mem, f"no breachreg_malloc_bytes{{kind={kind!r}}}")
     check(0 < mem.get(("store_memory", "used"), 0) <= mem.get(("store_memory", "used_highwater"), 0),
           "store memory used is positive and at most its highwater")
     eq(mem.get(("store_memory", "limit")), 8 * 1024 * 1024, "the store's memory bound under serve")
+    reserved = mem.get(("store_memory", "page_cache_reserved"), 0)
+    check(7 * 1024 * 1024 < reserved <= 8 * 1024 * 1024,
+          f"the page caches' budget under serve is 8 MiB of slots ({reserved})")
+    check(0 < mem.get(("store_memory", "page_cache"), 0) <= reserved,
+          "the page caches hold pages, within their budget")
     check(mem.get(("malloc", "in_use"), 0) + mem.get(("malloc", "mmapped"), 0) >
           mem.get(("store_memory", "used"), 0),
           "the C heap in use holds the store's memory and more")
