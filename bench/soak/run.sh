@@ -7,17 +7,24 @@
 # The run is cut into intervals of 60 s (SECONDS/10 when SECONDS < 600); each
 # interval is one fresh wrk process with the same script. After each one it
 # reports requests/s, errors (responses outside 2xx plus socket errors),
-# p99 latency and the server's VmRSS (/proc/PID/status).
-# Pass: no error in any interval; the server's RSS at the end less than 5%
-# above its RSS at the end of the warm-up (the first SOAK_WARMUP_INTERVALS
-# intervals, default 2); the server drains and exits 0 on SIGTERM; `audit
-# verify` passes on the register.
+# p50/p99 latency, the server's memory in KiB and the register's size:
+#   VmRSS, RssAnon (heap, stacks, the page-cache budget) and RssFile
+#   (+RssShmem: mapped code, the WAL index) from /proc/PID/status;
+#   from /metrics: sqlite (SQLite's own allocator, not counting its
+#   reserved page slots), pcache (what the page caches hold of their
+#   8 MiB budget, reserved and resident from the start), heap_use and
+#   heap_free (glibc malloc: in use, and free inside its arenas).
+# Pass: no error in any interval; the server's VmRSS at the end less than
+# 5% above its VmRSS at the end of the warm-up (the first
+# SOAK_WARMUP_INTERVALS intervals, default 2); the server drains and exits 0
+# on SIGTERM; `audit verify` passes on the register.
 # The RSS rule is judged only when the warm-up lasts at least
-# SOAK_MIN_WARMUP seconds (default 60): the server's SQLite page caches
-# (bounded at 8 MiB in all by serve) take one to two minutes of this load
-# to fill, so in a short run (30 s: 3 s intervals) RSS still grows as caches
-# fill, which is not a leak. Short runs report the growth without judging
-# it; set SOAK_MIN_WARMUP=0 to judge it anyway.
+# SOAK_MIN_WARMUP seconds (default 60): in its first minute the server's
+# heap reaches its working size (each worker's first requests, each
+# connection's prepared statements), so in a short run (30 s: 3 s
+# intervals) RSS still grows while that happens, which is not a leak.
+# Short runs report the growth without judging it; set SOAK_MIN_WARMUP=0
+# to judge it anyway.
 # Exit 0 on pass, 1 on fail. Raw wrk output goes to bench/out/soak.txt.
 # Usage: bench/soak/run.sh [BUILD_DIR] [SECONDS]   (default 600; 30 for a short run)
 # Environment: SOAK_THREADS (wrk threads, 2), SOAK_CONNS (connections, 16),
@@ -142,6 +149,9 @@ growth=$(awk -v b="$base" -v l="$last" 'BEGIN {printf "%.2f", (l - b) * 100 / b}
 	echo "errors (non-2xx + socket errors), all intervals: $errs_total (allowed: 0)"
 	echo "VmRSS after warm-up (interval $warm_n): $base KiB; at the end (interval $n): $last KiB;" \
 		"growth $growth% (allowed: < 5%); peak after warm-up $peak KiB"
+	echo "of which RssAnon: ${anon[$warm_n]} -> ${anon[$n]} KiB" \
+		"($(awk -v b="${anon[$warm_n]}" -v l="${anon[$n]}" 'BEGIN {printf "%+.2f", (l - b) * 100 / b}')%);" \
+		"file-backed: $((base - anon[warm_n])) -> $((last - anon[n])) KiB"
 } | tee -a "$raw"
 [ "$errs_total" -eq 0 ] || fail=1
 if [ $((ivl * warm_n)) -ge "$min_warm" ]; then
