@@ -1493,7 +1493,8 @@ def healthz_and_metrics():
     eq(sum(counts.values()), w.sql("SELECT COUNT(*) FROM incidents")[0][0],
        "sum of breachreg_incidents")
     # The memory gauges the soak test reads: the store's (SQLite's own
-    # allocator, bounded by serve at 8 MiB) beside the C heap's.
+    # allocator, bounded by serve at 8 MiB) beside the C heap's (present
+    # only: under ASan, glibc's mallinfo2 sees none of the heap).
     mem = {(m.group(1), m.group(2)): int(m.group(3)) for m in
            re.finditer(r'^breachreg_(store_memory|malloc)_bytes\{kind="([a-z_]+)"\} (\d+)$',
                        text, re.M)}
@@ -1510,9 +1511,6 @@ def healthz_and_metrics():
           f"the page caches' budget under serve is 8 MiB of slots ({reserved})")
     check(0 < mem.get(("store_memory", "page_cache"), 0) <= reserved,
           "the page caches hold pages, within their budget")
-    check(mem.get(("malloc", "in_use"), 0) + mem.get(("malloc", "mmapped"), 0) >
-          mem.get(("store_memory", "used"), 0),
-          "the C heap in use holds the store's memory and more")
 
 
 @test
