@@ -7,17 +7,24 @@
 # The run is cut into intervals of 60 s (SECONDS/10 when SECONDS < 600); each
 # interval is one fresh wrk process with the same script. After each one it
 # reports requests/s, errors (responses outside 2xx plus socket errors),
-# p99 latency and the server's VmRSS (/proc/PID/status).
-# Pass: no error in any interval; the server's RSS at the end less than 5%
-# above its RSS at the end of the warm-up (the first SOAK_WARMUP_INTERVALS
-# intervals, default 2); the server drains and exits 0 on SIGTERM; `audit
-# verify` passes on the register.
+# p50/p99 latency, the server's memory in KiB and the register's size:
+#   VmRSS, RssAnon (heap, stacks, the page-cache budget) and RssFile
+#   (+RssShmem: mapped code, the WAL index) from /proc/PID/status;
+#   from /metrics: sqlite (SQLite's own allocator, not counting its
+#   reserved page slots), pcache (what the page caches hold of their
+#   8 MiB budget, reserved and resident from the start), heap_use and
+#   heap_free (glibc malloc: in use, and free inside its arenas).
+# Pass: no error in any interval; the server's VmRSS at the end less than
+# 5% above its VmRSS at the end of the warm-up (the first
+# SOAK_WARMUP_INTERVALS intervals, default 2); the server drains and exits 0
+# on SIGTERM; `audit verify` passes on the register.
 # The RSS rule is judged only when the warm-up lasts at least
-# SOAK_MIN_WARMUP seconds (default 60): the server's SQLite page caches
-# (bounded at 8 MiB in all by serve) take one to two minutes of this load
-# to fill, so in a short run (30 s: 3 s intervals) RSS still grows as caches
-# fill, which is not a leak. Short runs report the growth without judging
-# it; set SOAK_MIN_WARMUP=0 to judge it anyway.
+# SOAK_MIN_WARMUP seconds (default 60): in its first minute the server's
+# heap reaches its working size (each worker's first requests, each
+# connection's prepared statements), so in a short run (30 s: 3 s
+# intervals) RSS still grows while that happens, which is not a leak.
+# Short runs report the growth without judging it; set SOAK_MIN_WARMUP=0
+# to judge it anyway.
 # Exit 0 on pass, 1 on fail. Raw wrk output goes to bench/out/soak.txt.
 # Usage: bench/soak/run.sh [BUILD_DIR] [SECONDS]   (default 600; 30 for a short run)
 # Environment: SOAK_THREADS (wrk threads, 2), SOAK_CONNS (connections, 16),
@@ -72,6 +79,8 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not start" >&2; cat "$tmp/serve.err" >&2; exit 1; }
 
 rss_kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$srv_pid/status"; }
+# One gauge of /metrics in KiB: metric NAME{kind="KIND"} (from $tmp/metrics).
+gauge_kib() { awk -v k="$1{kind=\"$2\"}" '$1 == k {printf "%d", $2 / 1024; f = 1} END {if (!f) print 0}' "$tmp/metrics"; }
 mib() { [ -f "$1" ] && du -m "$1" | awk '{print $1}' || echo 0; }
 
 {
@@ -80,11 +89,12 @@ mib() { [ -f "$1" ] && du -m "$1" | awk '{print $1}' || echo 0; }
 		"$(wc -l <"$tmp/refs") demo incidents read; $(nproc) cores"
 } | tee "$raw"
 echo "# server pid $srv_pid, VmRSS at start $(rss_kib VmRSS) KiB" | tee -a "$raw"
-printf '%-4s %8s %9s %7s %8s %8s %10s %11s %7s %8s\n' \
-	int req/s requests errors p50_ms p99_ms VmRSS_KiB RssAnon_KiB db_MiB wal_MiB | tee "$tmp/table"
+printf '%-4s %8s %9s %7s %8s %8s %9s %9s %9s %9s %9s %9s %9s %7s %7s\n' \
+	int req/s requests errors p50_ms p99_ms VmRSS RssAnon RssFile sqlite pcache \
+	heap_use heap_free db_MiB wal_MiB | tee "$tmp/table"
 
 errs_total=0
-declare -a rss
+declare -a rss anon
 for i in $(seq 1 "$n"); do
 	if ! kill -0 "$srv_pid" 2>/dev/null; then
 		echo "server died during interval $i" | tee -a "$raw" >&2
@@ -106,10 +116,17 @@ for i in $(seq 1 "$n"); do
 	errs=$((m[non2xx] + m[connect] + m[read] + m[write] + m[timeout]))
 	errs_total=$((errs_total + errs))
 	rss[$i]=$(rss_kib VmRSS)
+	anon[$i]=$(rss_kib RssAnon)
+	curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/metrics" || : >"$tmp/metrics"
 	row=$(awk -v i="$i" -v r="${m[requests]}" -v d="${m[duration_us]}" -v e="$errs" \
-		-v p50="${m[p50_us]}" -v p99="${m[p99_us]}" -v rss="${rss[$i]}" -v anon="$(rss_kib RssAnon)" \
+		-v p50="${m[p50_us]}" -v p99="${m[p99_us]}" -v rss="${rss[$i]}" -v anon="${anon[$i]}" \
+		-v file="$(($(rss_kib RssFile) + $(rss_kib RssShmem)))" \
+		-v sql="$(gauge_kib breachreg_store_memory_bytes used)" \
+		-v pc="$(gauge_kib breachreg_store_memory_bytes page_cache)" \
+		-v hu="$(gauge_kib breachreg_malloc_bytes in_use)" \
+		-v hf="$(gauge_kib breachreg_malloc_bytes free)" \
 		-v db="$(mib "$tmp/reg.db")" -v wal="$(mib "$tmp/reg.db-wal")" \
-		'BEGIN {printf "%-4s %8.0f %9d %7d %8.2f %8.2f %10d %11d %7d %8d", i, r / (d / 1e6), r, e, p50 / 1000, p99 / 1000, rss, anon, db, wal}')
+		'BEGIN {printf "%-4s %8.0f %9d %7d %8.2f %8.2f %9d %9d %9d %9d %9d %9d %9d %7d %7d", i, r / (d / 1e6), r, e, p50 / 1000, p99 / 1000, rss, anon, file, sql, pc, hu, hf, db, wal}')
 	echo "$row" | tee -a "$tmp/table"
 	echo "$row" >>"$raw"
 done
@@ -132,6 +149,9 @@ growth=$(awk -v b="$base" -v l="$last" 'BEGIN {printf "%.2f", (l - b) * 100 / b}
 	echo "errors (non-2xx + socket errors), all intervals: $errs_total (allowed: 0)"
 	echo "VmRSS after warm-up (interval $warm_n): $base KiB; at the end (interval $n): $last KiB;" \
 		"growth $growth% (allowed: < 5%); peak after warm-up $peak KiB"
+	echo "of which RssAnon: ${anon[$warm_n]} -> ${anon[$n]} KiB" \
+		"($(awk -v b="${anon[$warm_n]}" -v l="${anon[$n]}" 'BEGIN {printf "%+.2f", (l - b) * 100 / b}')%);" \
+		"file-backed: $((base - anon[warm_n])) -> $((last - anon[n])) KiB"
 } | tee -a "$raw"
 [ "$errs_total" -eq 0 ] || fail=1
 if [ $((ivl * warm_n)) -ge "$min_warm" ]; then

@@ -1,6 +1,7 @@
 /* serve: the HTTP server (SPEC 6.2). SIGTERM and SIGINT are blocked in
- * every thread and taken by server_run with sigwait, which then drains. */
+ * every thread and taken by server_run with sigtimedwait, which then drains. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,20 @@
 #include "service/registry.h"
 
 #define SERVE_CACHE_BYTES (8 * 1024 * 1024)
+/* glibc gives each thread that contends for malloc an arena of its own
+ * (up to 8 per core), and each arena keeps its own free space: with a
+ * worker pool the heap's resident size then depends on how the load
+ * happened to fall on the threads. Two arenas are enough for a pool of
+ * workers that mostly wait on SQLite. */
+#define SERVE_MALLOC_ARENAS 2
+
+/* free() keeps the pages of freed memory inside an arena resident, so
+ * the heap's RSS is the highest it ever was, however little is in use
+ * now; every few seconds, give those pages back. */
+static void serve_tick(void)
+{
+	malloc_trim(0);
+}
 
 CLI_COMMAND(serve)
 {
@@ -51,9 +66,13 @@ CLI_COMMAND(serve)
 			return cli_usage("serve", r < 0 ? "%s needs a value" : "unknown argument \"%s\"",
 					 argv[i]);
 	}
-	/* Every connection's page cache shares one bound (8 MiB), so the
-	 * server's memory levels off however large the register grows. */
-	store_memory_limit(SERVE_CACHE_BYTES);
+	/* Before any thread starts: arenas are made on first contention. */
+	mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
+	/* Every connection's page cache shares one budget (8 MiB), reserved
+	 * now, so the server's memory is level from the start however large
+	 * the register grows. */
+	if (store_memory_limit(SERVE_CACHE_BYTES, &e))
+		return cli_fail(&e);
 	/* The register must exist and be current before anyone connects. */
 	cli_actor(c, &a);
 	if (!(s = cli_store(c, &e)) || registry_init(s, &a, c->now, &e))
@@ -67,6 +86,7 @@ CLI_COMMAND(serve)
 		cfg.access_log = alog;
 	}
 	cfg.error_log = stderr;
+	cfg.tick = serve_tick;
 	if (c->clock_fixed)
 		cfg.fixed_now = c->now;
 

@@ -30,9 +30,12 @@ enum MHD_Result api_metrics(struct req *r)
 {
 	struct err e = {0};
 	int64_t by_state[ST_COUNT] = {0};
+	struct store_memory sm;
 	if (r->store->ops->incident_counts(r->store, by_state, &e))
 		return reply_err(r, &e);
-	char *text = metrics_render(server_metrics(r->srv), by_state, server_connections(r->srv));
+	store_memory_stats(&sm);
+	char *text =
+		metrics_render(server_metrics(r->srv), by_state, server_connections(r->srv), &sm);
 	enum MHD_Result ret =
 		reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
 	free(text);

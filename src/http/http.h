@@ -186,8 +186,11 @@ struct metrics;
 struct metrics *metrics_new(size_t nroutes);
 void metrics_free(struct metrics *m);
 void metrics_observe(struct metrics *m, int route, unsigned status, int64_t ns);
-/* Appends the Prometheus text exposition to a new string (caller frees). */
-char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_t connections);
+/* The Prometheus text exposition in a new string (caller frees): m's
+ * counters, the incidents by state, the open connections, the store's
+ * memory (sm, borrowed) and the C heap's. */
+char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_t connections,
+		     const struct store_memory *sm);
 
 /* The server (server.c) as handlers see it. */
 struct store *server_store_get(struct server *s);

@@ -1,6 +1,8 @@
-/* metrics: request counts and latency histograms by route and status, in
- * the Prometheus text format (see http.h). Counters are atomics indexed
- * by (route, status slot), so workers never take a lock to count. */
+/* metrics: request counts and latency histograms by route and status, and
+ * the process's memory (the store's caches, the C heap), in the
+ * Prometheus text format (see http.h). Counters are atomics indexed by
+ * (route, status slot), so workers never take a lock to count. */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -86,7 +88,46 @@ static void put(struct buf *b, const char *fmt, ...)
 	}
 }
 
-char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_t connections)
+/* The C heap as glibc's malloc sees it, all arenas together. */
+static void render_malloc(struct buf *b)
+{
+	struct mallinfo2 mi = mallinfo2();
+	put(b,
+	    "# HELP breachreg_malloc_bytes The C heap (glibc mallinfo2, all arenas): "
+	    "in_use by live allocations, free inside the arenas, arena the arenas' size, "
+	    "mmapped the large blocks mapped apart.\n"
+	    "# TYPE breachreg_malloc_bytes gauge\n"
+	    "breachreg_malloc_bytes{kind=\"in_use\"} %zu\n"
+	    "breachreg_malloc_bytes{kind=\"free\"} %zu\n"
+	    "breachreg_malloc_bytes{kind=\"arena\"} %zu\n"
+	    "breachreg_malloc_bytes{kind=\"mmapped\"} %zu\n",
+	    mi.uordblks, mi.fordblks, mi.arena, mi.hblkhd);
+}
+
+static void render_store(struct buf *b, const struct store_memory *sm)
+{
+	put(b,
+	    "# HELP breachreg_store_memory_bytes What the store's connections hold together "
+	    "(SQLite sqlite3_status64): its allocator's use now and highwater, the page "
+	    "caches' reserved budget and their use of it (and beyond) now and highwater, "
+	    "and the soft limit.\n"
+	    "# TYPE breachreg_store_memory_bytes gauge\n"
+	    "breachreg_store_memory_bytes{kind=\"used\"} %lld\n"
+	    "breachreg_store_memory_bytes{kind=\"used_highwater\"} %lld\n"
+	    "breachreg_store_memory_bytes{kind=\"page_cache_reserved\"} %lld\n"
+	    "breachreg_store_memory_bytes{kind=\"page_cache\"} %lld\n"
+	    "breachreg_store_memory_bytes{kind=\"page_cache_highwater\"} %lld\n"
+	    "breachreg_store_memory_bytes{kind=\"limit\"} %lld\n"
+	    "# HELP breachreg_store_allocations Outstanding allocations of the store.\n"
+	    "# TYPE breachreg_store_allocations gauge\n"
+	    "breachreg_store_allocations %lld\n",
+	    (long long)sm->used, (long long)sm->used_highwater,
+	    (long long)sm->page_cache_reserved, (long long)sm->page_cache,
+	    (long long)sm->page_cache_highwater, (long long)sm->limit, (long long)sm->allocations);
+}
+
+char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_t connections,
+		     const struct store_memory *sm)
 {
 	struct buf b = {xmalloc(4096), 0, 4096};
 	b.s[0] = '\0';
@@ -137,5 +178,7 @@ char *metrics_render(struct metrics *m, const int64_t by_state[ST_COUNT], int64_
 	put(&b, "# HELP breachreg_http_connections Open HTTP connections.\n"
 		"# TYPE breachreg_http_connections gauge\nbreachreg_http_connections %lld\n",
 	    (long long)connections);
+	render_store(&b, sm);
+	render_malloc(&b);
 	return b.s;
 }

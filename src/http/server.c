@@ -63,6 +63,7 @@ void server_config_init(struct server_config *c)
 	c->conn_limit = 512;
 	c->timeout_s = 30;
 	c->fixed_now = TS_NONE;
+	c->tick_s = 5;
 }
 
 static int64_t now_ns(void)
@@ -662,7 +663,15 @@ int server_run(const struct server_config *cfg, const sigset_t *stop, struct err
 	log_error(&s->log, LOG_INFO, "start", "listening on %s with %d threads", cfg->listen,
 		  cfg->threads);
 
-	sigwait(stop, &sig);
+	/* Wait for the stop signal, running the program's upkeep meanwhile. */
+	for (;;) {
+		struct timespec tick = {cfg->tick_s ? cfg->tick_s : 5, 0};
+		sig = sigtimedwait(stop, NULL, &tick);
+		if (sig > 0)
+			break;
+		if (sig < 0 && errno == EAGAIN && cfg->tick)
+			cfg->tick();
+	}
 
 	/* Graceful: stop accepting, let in-flight requests finish (bounded),
 	 * then stop the daemon and close every store connection. */

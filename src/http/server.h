@@ -19,6 +19,11 @@ struct server_config {
 	FILE *access_log;     /* JSON lines, or NULL */
 	FILE *error_log;      /* JSON lines, or NULL */
 	ts_t fixed_now;       /* TS_NONE: the real clock (tests fix it) */
+	/* Called every tick_s seconds (default 5) on the thread that waits
+	 * for the stop signal, never during a request's own work; NULL: none.
+	 * The program's own upkeep (serve gives the C heap's free pages back). */
+	void (*tick)(void);
+	unsigned tick_s;
 };
 
 void server_config_init(struct server_config *c);

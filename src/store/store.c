@@ -37,9 +37,15 @@ int store_open(const char *url, struct store **out, struct err *e)
 	return store_sqlite_open(url, out, e);
 }
 
-void store_memory_limit(int64_t bytes)
+int store_memory_limit(int64_t bytes, struct err *e)
 {
-	store_sqlite_memory_limit(bytes);
+	return store_sqlite_memory_limit(bytes, e);
+}
+
+void store_memory_stats(struct store_memory *out)
+{
+	memset(out, 0, sizeof *out);
+	store_sqlite_memory_stats(out);
 }
 
 void store_close(struct store *s)

@@ -296,14 +296,37 @@ struct store {
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
 
-/* Bounds the memory every store of this process may keep for caches
- * (SQLite: a soft heap limit; page caches give pages back beyond it), so
- * a long-running server's RSS levels off instead of growing with the
- * database. Call once, before opening stores; 0 for no bound. */
-void store_memory_limit(int64_t bytes);
+/* Gives every store of this process one fixed budget of bytes for its
+ * page caches, reserved and made resident at once (SQLite: one buffer of
+ * page slots shared by every connection; a connection whose cache wants
+ * more once it is nearly full reuses its own oldest pages), and bounds
+ * the rest of the backend's memory by the same figure (a soft heap
+ * limit). A long-running server's RSS then holds its caches from the
+ * start instead of growing as they fill with a growing database. Call
+ * once, before any store is opened: ERR_RUNTIME otherwise. 0: no budget
+ * and no bound. The reservation lasts as long as the process. */
+int store_memory_limit(int64_t bytes, struct err *e);
+
+/* What every store of this process holds in memory together, in bytes,
+ * for /metrics (a figure a backend does not keep is 0). Highwaters are
+ * since the process started. */
+struct store_memory {
+	/* Held by the backend's own allocator now, and the most held at
+	 * once (SQLite: not counting the reserved page slots). */
+	int64_t used, used_highwater;
+	/* Page caches: the reservation of store_memory_limit, and what the
+	 * caches hold now, in reserved slots and beyond them (SQLite: the
+	 * pages beyond each connection's first small bulk allocation when
+	 * nothing is reserved). */
+	int64_t page_cache_reserved, page_cache, page_cache_highwater;
+	int64_t allocations; /* outstanding */
+	int64_t limit;       /* the bound of store_memory_limit; 0: none */
+};
+void store_memory_stats(struct store_memory *out);
 
 /* Backends (store_open chooses). */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
-void store_sqlite_memory_limit(int64_t bytes);
+int store_sqlite_memory_limit(int64_t bytes, struct err *e);
+void store_sqlite_memory_stats(struct store_memory *out);
 
 #endif

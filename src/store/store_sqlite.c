@@ -4549,9 +4549,76 @@ static const struct store_ops sqlite_ops = {
     .session_purge = sq_session_purge,
 };
 
-void store_sqlite_memory_limit(int64_t bytes)
+/* The page-cache reservation (store_memory_limit): one buffer of slots
+ * for every connection's pages, which SQLite uses until the process
+ * ends, so it is never freed. Slots fit SQLite's default page size, the
+ * size of every register; a database with larger pages would take its
+ * pages from the heap, within the soft limit. */
+#define PAGE_SLOT_PAGE 4096
+static struct {
+	void *buf;
+	int slot, nslots;
+} page_slots;
+
+int store_sqlite_memory_limit(int64_t bytes, struct err *e)
 {
-	sqlite3_soft_heap_limit64(bytes > 0 ? bytes : 0);
+	int hdr = 0, slot, n;
+	void *buf;
+
+	if (bytes <= 0) {
+		sqlite3_soft_heap_limit64(0);
+		return 0;
+	}
+	if (page_slots.buf)
+		return err_set(e, ERR_RUNTIME, "memory", "the page caches have their budget already");
+	/* Before anything initialises SQLite (the soft limit below does):
+	 * the page-cache buffer can only be given to an idle library. */
+	if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK)
+		return err_set(e, ERR_RUNTIME, "memory",
+			       "cannot budget the page caches once a store is open");
+	slot = (PAGE_SLOT_PAGE + hdr + 7) & ~7;
+	n = (int)(bytes / slot);
+	if (n < 1)
+		return err_set(e, ERR_INVALID, "memory", "a budget of %lld bytes holds no page",
+			       (long long)bytes);
+	buf = xmalloc((size_t)n * (size_t)slot);
+	/* Resident now: the budget is what the process holds from its start,
+	 * not something its RSS grows into as the caches fill. */
+	memset(buf, 0, (size_t)n * (size_t)slot);
+	if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, buf, slot, n) != SQLITE_OK) {
+		free(buf);
+		return err_set(e, ERR_RUNTIME, "memory",
+			       "cannot budget the page caches once a store is open");
+	}
+	page_slots.buf = buf;
+	page_slots.slot = slot;
+	page_slots.nslots = n;
+	sqlite3_soft_heap_limit64(bytes);
+	return 0;
+}
+
+/* SQLite's own process-wide counters (sqlite3_status64): every
+ * connection allocates through one allocator. Page caches take reserved
+ * slots (PAGECACHE_USED counts them) and, beyond them or with none
+ * reserved, heap (PAGECACHE_OVERFLOW, in bytes). */
+void store_sqlite_memory_stats(struct store_memory *out)
+{
+	sqlite3_int64 cur = 0, hi = 0, ocur = 0, ohi = 0;
+
+	if (sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0) == SQLITE_OK) {
+		out->used = cur;
+		out->used_highwater = hi;
+	}
+	if (sqlite3_status64(SQLITE_STATUS_MALLOC_COUNT, &cur, &hi, 0) == SQLITE_OK)
+		out->allocations = cur;
+	if (sqlite3_status64(SQLITE_STATUS_PAGECACHE_USED, &cur, &hi, 0) != SQLITE_OK)
+		cur = hi = 0;
+	if (sqlite3_status64(SQLITE_STATUS_PAGECACHE_OVERFLOW, &ocur, &ohi, 0) != SQLITE_OK)
+		ocur = ohi = 0;
+	out->page_cache_reserved = (int64_t)page_slots.nslots * page_slots.slot;
+	out->page_cache = cur * page_slots.slot + ocur;
+	out->page_cache_highwater = hi * page_slots.slot + ohi;
+	out->limit = sqlite3_soft_heap_limit64(-1);
 }
 
 int store_sqlite_open(const char *path, struct store **out, struct err *e)

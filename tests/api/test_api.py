@@ -1492,6 +1492,25 @@ def healthz_and_metrics():
             eq(counts.get(st), n, f"breachreg_incidents{{status={st!r}}} against the table")
     eq(sum(counts.values()), w.sql("SELECT COUNT(*) FROM incidents")[0][0],
        "sum of breachreg_incidents")
+    # The memory gauges the soak test reads: the store's (SQLite's own
+    # allocator, bounded by serve at 8 MiB) beside the C heap's (present
+    # only: under ASan, glibc's mallinfo2 sees none of the heap).
+    mem = {(m.group(1), m.group(2)): int(m.group(3)) for m in
+           re.finditer(r'^breachreg_(store_memory|malloc)_bytes\{kind="([a-z_]+)"\} (\d+)$',
+                       text, re.M)}
+    for kind in ("used", "used_highwater", "page_cache_reserved", "page_cache",
+                 "page_cache_highwater", "limit"):
+        check(("store_memory", kind) in mem, f"no breachreg_store_memory_bytes{{kind={kind!r}}}")
+    for kind in ("in_use", "free", "arena", "mmapped"):
+        check(("malloc", kind) in mem, f"no breachreg_malloc_bytes{{kind={kind!r}}}")
+    check(0 < mem.get(("store_memory", "used"), 0) <= mem.get(("store_memory", "used_highwater"), 0),
+          "store memory used is positive and at most its highwater")
+    eq(mem.get(("store_memory", "limit")), 8 * 1024 * 1024, "the store's memory bound under serve")
+    reserved = mem.get(("store_memory", "page_cache_reserved"), 0)
+    check(7 * 1024 * 1024 < reserved <= 8 * 1024 * 1024,
+          f"the page caches' budget under serve is 8 MiB of slots ({reserved})")
+    check(0 < mem.get(("store_memory", "page_cache"), 0) <= reserved,
+          "the page caches hold pages, within their budget")
 
 
 @test
