@@ -67,6 +67,7 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh build
 	@bench/http/run.sh build
+	@bench/web/run.sh build
 	@bench/central/run.sh build
 	@bench/import/run.sh build
 
