@@ -331,6 +331,15 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 	const char *status = jstr(c, "status");
 	bool open = status && (strcmp(status, "investigating") == 0 ||
 			       strcmp(status, "awaiting-decision") == 0);
+	/* What a may do here, as the services will judge it: the form and the
+	 * notice action only for the subject's manager or security; the Assess
+	 * action for whoever may assess. A store failure offers nothing. */
+	struct err pe = {0};
+	unsigned perms = 0;
+	bool may = false;
+	if (registry_incident_perms(r->store, &r->actor, jstr(c, "ref"), &perms, &pe) == 0 &&
+	    (perms & PERM_DECIDE))
+		registry_may_decide_for(r->store, &r->actor, subject, &may, &pe);
 
 	json_t *o =
 	    json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "ref", jstr(c, "ref"), "subject",
@@ -367,13 +376,16 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 			      "decided_by", jv(dec, "decided_by"), "decided_on",
 			      day_words(jstr(dec, "decided_at"))));
 		bool calls = out && strcmp(out, "no-action") != 0 && strcmp(out, "advice") != 0;
-		json_object_set_new(o, "can_issue_notice", json_boolean(calls && !notice));
+		json_object_set_new(o, "can_issue_notice", json_boolean(may && calls && !notice));
 	}
 	if (notice)
 		json_object_set_new(o, "notice",
 				    json_pack("{s:O}", "number", jv(notice, "number")));
 	/* The form, while the case is open to a decision and none is made. */
-	if (!dec && as && open) {
+	if (!dec && open && !may) {
+		json_object_set_new(o, "not_yours", json_true());
+		json_object_set_new(o, "can_assess", json_boolean(!as && (perms & PERM_ASSESS)));
+	} else if (!dec && as && open) {
 		bool fresh = !in->outcome && !in->severity && !in->rationale;
 		const char *oc = in->outcome, *sv = in->severity;
 		if (fresh) {
@@ -391,6 +403,7 @@ static json_t *decide_ctx(struct req *r, const json_t *c, const struct decide_in
 			      "override_open", in->override_open));
 	} else if (!dec && !as && open) {
 		json_object_set_new(o, "needs_assessment", json_true());
+		json_object_set_new(o, "can_assess", json_boolean(perms & PERM_ASSESS));
 	} else if (!dec) {
 		json_object_set_new(o, "closed_to_decision", json_true());
 	}

@@ -87,7 +87,8 @@ def world():
     inst.cli("org", "add", "hmcts", "HM Courts & Tribunals Service", "--discipline", "moj")
     for sid, name, mgr in [("M1", "Mina Manager", None), ("S1", "Sam Subject", "M1"),
                            ("S2", "Wes Warned", "M1"), ("R1", "Rita Reporter", None),
-                           ("R2", "Rob Other", None), ("X1", XSS[1] + XSS[0], "M1")]:
+                           ("R2", "Rob Other", None), ("X1", XSS[1] + XSS[0], "M1"),
+                           ("H1", "Hana HR", None)]:
         args = ["person", "add", sid, "--name", name, "--org", "hmcts", "--clearance", "sc"]
         if mgr:
             args += ["--manager", mgr]
@@ -97,6 +98,7 @@ def world():
     inst.user("warned", "S2", ["reporter"])
     inst.user("reporter", "R1", ["reporter"])
     inst.user("other", "R2", ["reporter"])
+    inst.user("hr", "H1", ["hr"])
 
     # S2: a breach notice 13 months ago (expired now), and one today (live).
     inst.now = EARLIER
@@ -260,6 +262,22 @@ def subject_and_others_cannot_decide():
             "rationale": "let me off", "override_reason": "me"})
         eq(r.status, 404, f"{who} gets 404 posting a decision: {r.describe()}")
     eq(case(ref)["decisions"], [], "no decision was stored")
+
+
+@test
+def hr_reads_the_factors_but_is_not_offered_the_decision():
+    h = browser("hr")
+    ref = World.refs["s1"]
+    r = h.get(f"/incidents/{ref}/decide?subject=S1")
+    eq(r.status, 200, f"HR reads the case of its organisation: {r.describe()}")
+    check("Only the person&#39;s line manager or the security team" in r.text
+          or "Only the person's line manager or the security team" in r.text
+          or "line manager or the security team records" in r.text,
+          "says who decides")
+    check('name="rationale"' not in r.text, "no decision form")
+    r = h.post(f"/incidents/{ref}/decide", {"subject": "S1", "outcome": "breach-notice",
+                                            "severity": "serious", "rationale": "HR view"})
+    eq(r.status, 404, f"and may not decide: {r.describe()}")
 
 
 @test
