@@ -27,3 +27,9 @@ if (document.querySelector('[data-due]')) {
   tick();
   setInterval(tick, 30000);
 }
+
+// "Print this notice": the browser's own print, from a button that only
+// shows when this script runs (without it, people use the browser's menu).
+for (const b of document.querySelectorAll('[data-app-print]')) {
+  b.addEventListener('click', () => window.print());
+}
