@@ -1066,6 +1066,7 @@ enum MHD_Result page_incident(struct req *r)
 		{"transition", "The status was changed"},
 		{"note", "Your note was added"},
 		{"assessment", "Each undecided subject was assessed"},
+		{"decision", "Your decision was recorded"},
 	};
 	struct case_form cf = {0};
 	const char *done = req_arg(r, "done");

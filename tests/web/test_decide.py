@@ -291,6 +291,8 @@ def manager_decides_with_an_override_reason():
         "override_reason": "Second laptop this year"})
     eq(r.status, 303, f"the decision is recorded: {r.describe()}")
     eq(r.header("Location"), f"/incidents/{ref}?done=decision", "back to the case page")
+    check("Your decision was recorded" in m.get(r.header("Location")).text,
+          "the case page says the decision was recorded")
     d = case(ref)["decisions"]
     eq(len(d), 1, "one decision")
     eq(d[0]["outcome"], "formal-action", "outcome")
