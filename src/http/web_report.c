@@ -813,6 +813,22 @@ fail:
 	return -1;
 }
 
+/* The protective marking of the report being written (SPEC 7), for the
+ * pages that show its answers back: registry_marking's rule, on what the
+ * draft says of personal data. */
+static const char *draft_marking(const json_t *draft)
+{
+	struct incident tmp;
+	incident_init(&tmp);
+	if (is_yes(draft, "personal")) {
+		tmp.records = strtoll(dget(draft, "records"), NULL, 10);
+		tmp.special_category = is_yes(draft, "special");
+	}
+	const char *m = registry_marking(&tmp);
+	incident_release(&tmp);
+	return m;
+}
+
 /* ---- handlers ---- */
 
 static int load_draft(struct req *r, json_t **draft, struct err *e)
@@ -870,6 +886,7 @@ static enum MHD_Result render_step(struct req *r, const struct step *s, const js
 	json_object_set_new(page, "change", json_boolean(change));
 	snprintf(tpl, sizeof tpl, "report_%s", s->slug);
 	struct web_page p = {
+		.marking = json_object_size(draft) ? draft_marking(draft) : NULL,
 		.title = errors ? arena_printf(&r->arena, "Error: %s", s->title) : s->title,
 		.template = arena_strdup(&r->arena, tpl),
 		.nav = "report",
@@ -940,6 +957,7 @@ static enum MHD_Result render_check(struct req *r, const json_t *draft, json_t *
 		.title = errors ? "Error: Check your answers" : "Check your answers",
 		.template = "report_check",
 		.nav = "report",
+		.marking = draft_marking(draft),
 		.data = page,
 		.errors = errors,
 	};
