@@ -30,8 +30,7 @@ int store_open(const char *url, struct store **out, struct err *e)
 	if (!url || !*url)
 		return err_set(e, ERR_INVALID, "db", "no database given");
 	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-		return err_set(e, ERR_INVALID, "db",
-			       "the PostgreSQL backend is not built into this binary yet");
+		return store_pgsql_open(url, out, e);
 	if (strncmp(url, "sqlite:", 7) == 0)
 		url += 7;
 	return store_sqlite_open(url, out, e);

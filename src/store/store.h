@@ -1,7 +1,8 @@
 /* store: the register's persistence behind one vtable (SPEC 6, STYLE 6).
  * store_open() picks the backend from the URL in one place: a path or
- * "sqlite:PATH" is SQLite (store_sqlite.c); "postgres://" is PostgreSQL
- * (to follow). Callers never know which.
+ * "sqlite:PATH" is SQLite (store_sqlite.c); "postgres://" or
+ * "postgresql://" is PostgreSQL (store_pgsql.c, a libpq connection URI).
+ * Callers never know which.
  *
  * Transactions: every service operation is begin() ... commit(), or
  * rollback() on any error, so a failed command changes nothing. Reads
@@ -328,5 +329,7 @@ void store_memory_stats(struct store_memory *out);
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
 int store_sqlite_memory_limit(int64_t bytes, struct err *e);
 void store_sqlite_memory_stats(struct store_memory *out);
+/* url: a libpq connection URI ("postgres://..."). */
+int store_pgsql_open(const char *url, struct store **out, struct err *e);
 
 #endif
