@@ -1496,6 +1496,9 @@ static int pg_commit(struct store *s, struct err *e)
 	}
 	if (ps->depth == 1 && ps->group)
 		return err_set(e, ERR_RUNTIME, "db", "commit without a matching begin in a group");
+	/* PostgreSQL only warns about this; SQLite (and the contract) fail. */
+	if (!in_txn(ps))
+		return err_set(e, ERR_RUNTIME, "db", "cannot commit: no transaction is active");
 	rc = run(ps, "COMMIT", e);
 	if (rc == 0 || !in_txn(ps)) {
 		ps->depth = 0;
