@@ -27,7 +27,14 @@ def _url(name):
 
 
 def _connect(url):
-    import psycopg2  # only on PostgreSQL runs: python3-psycopg2 (scripts/deps.sh test)
+    # Only on PostgreSQL runs: python3-psycopg2 (scripts/deps.sh test), also
+    # when python3 is not Debian's own (a pyenv build, say).
+    try:
+        import psycopg2
+    except ImportError:
+        import sys
+        sys.path.append("/usr/lib/python3/dist-packages")
+        import psycopg2
     return psycopg2.connect(url)
 
 

@@ -296,6 +296,9 @@ struct store {
  * the binary's version. On success *out must be closed with store_close. */
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* Whether there is a register at url to read without creating one: a
+ * SQLite file that exists; a PostgreSQL URL always (its server holds it). */
+bool store_exists(const char *url);
 
 /* Gives every store of this process one fixed budget of bytes for its
  * page caches, reserved and made resident at once (SQLite: one buffer of

@@ -1429,6 +1429,19 @@ static int op_begin(struct pg_store *ps, struct op *op, struct err *e)
 	return 0;
 }
 
+/* As op_begin, for an op whose every failure after its first write is a
+ * failed statement: inside a transaction it opens no savepoint (two round
+ * trips saved), since PostgreSQL then aborts the caller's transaction and
+ * nothing partial can commit. */
+static int op_begin_sql(struct pg_store *ps, struct op *op, struct err *e)
+{
+	if (in_txn(ps)) {
+		op->own = op->open = false;
+		return 0;
+	}
+	return op_begin(ps, op, e);
+}
+
 static int op_end(struct pg_store *ps, struct op *op, int ret, struct err *e)
 {
 	if (!op->open)
@@ -2706,7 +2719,7 @@ static int pg_audit_append(struct store *s, struct audit_entry *a, struct err *e
 
 	if (a->at == TS_NONE)
 		return err_set(e, ERR_INVALID, "at", "an audit entry needs a time");
-	if (op_begin(ps, &op, e))
+	if (op_begin_sql(ps, &op, e))
 		return -1;
 	res = exec_read(ps, Q_AUDIT_LAST, NULL, NULL, e);
 	if (!res)
@@ -3375,7 +3388,12 @@ static int pg_rollup_add(struct store *s, const struct rollup_cell *cells, size_
 
 	if (ncells == 0 && ntimes == 0)
 		return 0;
-	if (op_begin(ps, &op, e))
+	/* Checked before the first write (see op_begin_sql). */
+	for (size_t i = 0; i < ntimes; i++)
+		if ((int)times[i].metric < 0 || (int)times[i].metric >= vocab_rollup_metric.count)
+			return err_set(e, ERR_INVALID, "metric", "invalid value %d for \"metric\"",
+				       (int)times[i].metric);
+	if (op_begin_sql(ps, &op, e))
 		return -1;
 	for (size_t i = 0; i < ncells;) {
 		size_t k = ncells - i < ROLLUP_BATCH ? ncells - i : ROLLUP_BATCH;

@@ -192,8 +192,8 @@ class Instance:
 
     def cli(self, *args, stdin=None, ok=True):
         argv = [self.binary, "--db", self.db] + [str(a) for a in args]
-        r = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60,
-                           env=self.env(), cwd=self.dir)
+        r = subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                           timeout=240 if self.pg else 60, env=self.env(), cwd=self.dir)
         for m in SANITIZER_MARKERS:
             if m in r.stderr:
                 fail(f"sanitizer report ({m}) from {' '.join(argv)}\n{clip(r.stderr, 3000)}")

@@ -132,8 +132,9 @@ class Register:
             e.pop("BREACHREG_NOW", None)
         if env:
             e.update(env)
-        r = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60,
-                           env=e, cwd=self.dir)
+        # A server round trip per statement: PostgreSQL runs get longer.
+        r = subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                           timeout=240 if self.pg else 60, env=e, cwd=self.dir)
         res = Result(argv, r.returncode, r.stdout, r.stderr, clock)
         self.log.append(res)
         for m in SANITIZER_MARKERS + (SANITIZER_MARKERS_VALGRIND if WRAPPER else ()):
