@@ -1486,7 +1486,9 @@ def healthz_and_metrics():
               re.finditer(r'^breachreg_incidents\{status="([a-z-]+)"\} (\d+)', text, re.M)}
     check(counts, "no breachreg_incidents{status=...} samples")
     db = dict(w.sql("SELECT state, COUNT(*) FROM incidents GROUP BY state")) if \
-        "state" in [c[1] for c in w.sql("PRAGMA table_info(incidents)")] else None
+        "state" in ([c[0] for c in w.sql("SELECT column_name FROM information_schema.columns"
+                                         " WHERE table_name = 'incidents'")] if w.pg else
+                    [c[1] for c in w.sql("PRAGMA table_info(incidents)")]) else None
     if db is not None:
         for st, n in db.items():
             eq(counts.get(st), n, f"breachreg_incidents{{status={st!r}}} against the table")
