@@ -74,5 +74,6 @@ CLI_COMMAND(import);
 CLI_COMMAND(signals);
 CLI_COMMAND(return);
 CLI_COMMAND(retention);
+CLI_COMMAND(migrate);
 
 #endif

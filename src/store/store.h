@@ -328,6 +328,21 @@ struct store_memory {
 };
 void store_memory_stats(struct store_memory *out);
 
+/* breachreg migrate: copies every table of the SQLite register at from (a
+ * path or "sqlite:PATH", migrated to this binary's schema first) into the
+ * PostgreSQL register at to (a postgres:// URL, created or migrated), in
+ * one PostgreSQL transaction holding the writers' lock. to must hold no
+ * organisations and no audit entries (ERR_CONFLICT naming "to"). Rows go
+ * verbatim (ids, references, the audit chain); each table's stored count
+ * must equal the rows read. counts gets up to max tables' counts, *n how
+ * many were filled. */
+struct store_copy_count {
+	char table[32];
+	int64_t rows;
+};
+int store_copy_sqlite_to_pgsql(const char *from, const char *to, struct store_copy_count *counts,
+			       size_t max, size_t *n, struct err *e);
+
 /* Backends (store_open chooses). */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
 int store_sqlite_memory_limit(int64_t bytes, struct err *e);
