@@ -336,6 +336,13 @@ static const struct migration migrations[] = {
     {5, "ALTER TABLE incidents ADD COLUMN pseudonymised_at " TXT ";"
 	"CREATE INDEX incidents_closed ON incidents(org, closed_at)"
 	" WHERE pseudonymised_at IS NULL AND closed_at IS NOT NULL;"},
+
+    /* The web report journey's answers between its pages: one row per
+     * session, deleted with it. */
+    {6, "CREATE TABLE drafts ("
+	" session " TXT " PRIMARY KEY REFERENCES sessions(hash) ON DELETE CASCADE DEFERRABLE,"
+	" doc " TXT " NOT NULL,"
+	" updated_at " TXT " NOT NULL);"},
 };
 
 /* ------------------------------------------------------------------------
@@ -486,6 +493,9 @@ enum q {
 	Q_SESSION_DELETE,
 	Q_SESSION_DELETE_ACCOUNT,
 	Q_SESSION_PURGE,
+	Q_DRAFT_GET,
+	Q_DRAFT_PUT,
+	Q_DRAFT_DELETE,
 	Q_COUNT
 };
 
@@ -670,6 +680,11 @@ static const char *const queries[Q_COUNT] = {
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = $1",
     [Q_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE account = $1",
     [Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
+    [Q_DRAFT_GET] = "SELECT doc FROM drafts WHERE session = $1",
+    [Q_DRAFT_PUT] = "INSERT INTO drafts (session, doc, updated_at) VALUES ($1, $2, $3)"
+		    " ON CONFLICT (session) DO UPDATE SET doc = excluded.doc,"
+		    " updated_at = excluded.updated_at",
+    [Q_DRAFT_DELETE] = "DELETE FROM drafts WHERE session = $1",
 };
 
 /* The walks that may be long (a whole register): fetched through a
@@ -3171,6 +3186,54 @@ static int pg_session_purge(struct store *s, ts_t now, ts_t idle_before, int64_t
 	return 0;
 }
 
+static int pg_draft_get(struct store *s, const char *hash, char **doc, struct err *e)
+{
+	PGresult *res = exec_read(pq(s), Q_DRAFT_GET, bind_key, hash, e);
+	int ret = -1;
+
+	*doc = NULL;
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 0) {
+		err_set(e, ERR_NOT_FOUND, "draft", "no report in progress");
+	} else {
+		*doc = xstrdup(PQgetvalue(res, 0, 0));
+		ret = 0;
+	}
+	PQclear(res);
+	return ret;
+}
+
+/* The session is looked for first, so that its absence is named without
+ * a failed statement (which would abort the caller's transaction). */
+static int pg_draft_put(struct store *s, const char *hash, const char *doc, ts_t at,
+			struct err *e)
+{
+	struct pg_store *ps = pq(s);
+	struct bind b = bind_start();
+	int r = fetch_one(ps, Q_SESSION_BY_HASH, bind_key, hash, NULL, NULL, e);
+
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return err_set(e, ERR_NOT_FOUND, "session", "session not found");
+	b_exact(&b, hash);
+	b_exact(&b, doc);
+	b_ts(&b, now_or(at));
+	if (write_q(ps, Q_DRAFT_PUT, &b, NULL, NULL, NULL, NULL, e) == 0)
+		return 0;
+	if (e && e->kind == ERR_NOT_FOUND) /* the session went meanwhile */
+		err_set(e, ERR_NOT_FOUND, "session", "session not found");
+	return -1;
+}
+
+static int pg_draft_delete(struct store *s, const char *hash, struct err *e)
+{
+	int64_t n = 0;
+
+	return delete_by(pq(s), Q_DRAFT_DELETE, hash, &n, e);
+}
+
 /* ------------------------------------------------------------------------
  * The central record: records, rollups, meta */
 
@@ -4076,6 +4139,9 @@ static const struct store_ops pgsql_ops = {
     .session_delete = pg_session_delete,
     .session_delete_account = pg_session_delete_account,
     .session_purge = pg_session_purge,
+    .draft_get = pg_draft_get,
+    .draft_put = pg_draft_put,
+    .draft_delete = pg_draft_delete,
 };
 
 int store_pgsql_open(const char *url, struct store **out, struct err *e)

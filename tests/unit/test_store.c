@@ -140,7 +140,7 @@ static void test_open_refuses(void **state)
 		assert_int_equal(e.kind, ERR_RUNTIME);
 		assert_string_equal(e.field, "db");
 		assert_non_null(strstr(e.msg, "newer"));
-		fx_raw_exec(f->path, "UPDATE breachreg_schema SET version = 5");
+		fx_raw_exec(f->path, "UPDATE breachreg_schema SET version = 6");
 		assert_int_equal(store_open(f->path, &f->s, &e), 0);
 		return; /* the rest is about files */
 	}
