@@ -168,7 +168,7 @@ int store_copy_sqlite_to_pgsql(const char *from, const char *to, struct store_co
 		from += 7;
 	if (!store_exists(from))
 		return err_set(e, ERR_INVALID, "from", "no register at \"%s\"", from);
-	if (strncmp(to, "postgres://", 11) && strncmp(to, "postgresql://", 13))
+	if (strncmp(to, "postgres://", 11) != 0 && strncmp(to, "postgresql://", 13) != 0)
 		return err_set(e, ERR_INVALID, "to", "\"to\" must be a postgres:// URL");
 	/* Both at the binary's schema version: the columns then match. */
 	if (store_sqlite_open(from, &s, e))
