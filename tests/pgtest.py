@@ -79,6 +79,33 @@ def sql(url, statement, params=()):
         con.close()
 
 
+class _ReadOnly:
+    """A read-only connection with sqlite3's execute(sql, params) shape."""
+
+    def __init__(self, url):
+        self.con = _connect(url)
+        self.con.set_session(readonly=True, autocommit=True)
+
+    def execute(self, statement, params=()):
+        # SQLite's json_extract(x, '$.k') is PostgreSQL's (x)::json ->> 'k'.
+        statement = re.sub(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", r"((\1)::json ->> '\2')",
+                           statement)
+        cur = self.con.cursor()
+        cur.execute(re.sub(r"\?", "%s", statement) if params else statement, params or None)
+        return cur
+
+    def close(self):
+        self.con.close()
+
+
+def connect_ro(db):
+    """A read-only connection to the register at db (a file or a URL)."""
+    if is_url(db):
+        return _ReadOnly(db)
+    import sqlite3
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+
+
 def tables(url):
     return [r[0] for r in sql(url, "SELECT tablename FROM pg_tables WHERE schemaname ="
                                    " current_schema() ORDER BY tablename")]
