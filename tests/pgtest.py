@@ -7,8 +7,8 @@ helpers' direct reads (dump, sql, columns) go through psycopg2 instead of
 the sqlite3 module. Without them, nothing changes: SQLite files.
 
 Tests of what only a SQLite file has (its bytes, PRAGMAs, backup and
-restore of the file, kill -9 of a file's writer) are marked sqlite_only
-and skipped, by name, on PostgreSQL."""
+restore of the file) are marked sqlite_only and skipped, by name, on
+PostgreSQL; tests/run-all.sh leaves tests/crash/test_backup.py out."""
 import os
 import re
 import uuid

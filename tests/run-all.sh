@@ -42,18 +42,18 @@ echo "== web (tests/web, headless chromium)"
 out=$("$here/web/run.sh" "$bin" 2>&1)
 echo "$out"; tally "$out"
 
-# The CLI and API suites again on PostgreSQL, each register a new database
-# in the cluster at BREACHREG_TEST_PG (scripts/with-pg.sh makes one; make
-# test does). tests/crash/ stays SQLite-only: it kills the writer of a
-# file register and restores file backups, which a server database has not.
+# The CLI, API and kill -9 suites again on PostgreSQL, each register a new
+# database in the cluster at BREACHREG_TEST_PG (scripts/with-pg.sh makes
+# one; make test does). tests/crash/test_backup.py stays SQLite-only: it
+# backs up and restores register files, which a server database has not.
 if [ -n "${BREACHREG_TEST_PG:-}" ]; then
-	for suite in "$here"/cli/test_*.py "$here"/api/test_*.py; do
+	for suite in "$here"/cli/test_*.py "$here"/api/test_*.py "$here"/crash/test_crash.py; do
 		[ -e "$suite" ] || continue
 		echo "== $(basename "$suite") on PostgreSQL"
 		out=$(BR_TEST_BACKEND=pgsql python3 "$suite" "$bin" 2>&1)
 		echo "$out"; tally "$out"
 	done
-	echo "== crash/: SQLite file tests (kill -9 of a file's writer, file backup and restore), not run on PostgreSQL"
+	echo "== crash/test_backup.py: SQLite file backup and restore, not run on PostgreSQL"
 else
 	echo "== PostgreSQL pass skipped: BREACHREG_TEST_PG is not set (scripts/with-pg.sh)"
 fi
