@@ -1506,9 +1506,16 @@ static int pg_begin(struct store *s, struct err *e)
 	return 0;
 }
 
+/* Refused inside a transaction, as SQLite refuses a nested BEGIN
+ * (PostgreSQL would only warn, and the commit that ends the snapshot
+ * would then commit the caller's work). */
 static int pg_begin_read(struct store *s, struct err *e)
 {
-	return run(pq(s), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	struct pg_store *ps = pq(s);
+
+	if (in_txn(ps) || ps->depth > 0)
+		return err_set(e, ERR_RUNTIME, "db", "cannot start a transaction within a transaction");
+	return run(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
 }
 
 static int pg_commit(struct store *s, struct err *e)
