@@ -444,6 +444,9 @@ enum q {
 	Q_NOTICE_BY_REF,
 	Q_NOTICE_BY_SUBJECT,
 	Q_NOTICE_ALL,
+	Q_NOTICE_GET,
+	Q_NOTICE_ACK,
+	Q_NOTICE_ACKED,
 	Q_ICO_INSERT,
 	Q_ICO_GET,
 	Q_HR_INSERT,
@@ -592,6 +595,11 @@ static const char *const queries[Q_COUNT] = {
     [Q_NOTICE_BY_SUBJECT] = "SELECT " NOTICE_COLS " FROM notices WHERE subject = $1"
 			    " ORDER BY issued_on, id",
     [Q_NOTICE_ALL] = "SELECT " NOTICE_COLS " FROM notices ORDER BY issued_on, id",
+    [Q_NOTICE_GET] = "SELECT " NOTICE_COLS " FROM notices WHERE number = $1",
+    /* Once: a second acknowledgement changes nothing (Q_NOTICE_ACKED says why). */
+    [Q_NOTICE_ACK] = "UPDATE notices SET acknowledged_on = $2"
+		     " WHERE number = $1 AND acknowledged_on IS NULL",
+    [Q_NOTICE_ACKED] = "SELECT 1 FROM notices WHERE number = $1 AND acknowledged_on IS NOT NULL",
 
     [Q_ICO_INSERT] = "INSERT INTO ico_decisions (ref, notify, notified_at, ico_reference, reason,"
 		     " decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -2513,6 +2521,40 @@ out:
 	return ret;
 }
 
+static int pg_notice_get(struct store *s, const char *number, struct notice *out, struct err *e)
+{
+	int r;
+
+	notice_init(out);
+	r = fetch_one(pq(s), Q_NOTICE_GET, bind_key, number, &notice_rows, out, e);
+	if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "number", "breach notice \"%.32s\" not found", number);
+	return r == 1 ? 0 : -1;
+}
+
+static int pg_notice_acknowledge(struct store *s, const char *number, date_t on, struct err *e)
+{
+	struct pg_store *ps = pq(s);
+	struct bind b = bind_start();
+	int64_t changed = 0;
+	int r;
+
+	b_exact(&b, number);
+	b_date(&b, on);
+	if (write_q(ps, Q_NOTICE_ACK, &b, NULL, NULL, &changed, NULL, e))
+		return -1;
+	if (changed > 0)
+		return 0;
+	/* Nothing changed: say whether it is absent or acknowledged already. */
+	r = exists(ps, Q_NOTICE_ACKED, number, NULL, e);
+	if (r > 0)
+		err_set(e, ERR_CONFLICT, "number", "breach notice \"%.32s\" is already acknowledged",
+			number);
+	else if (r == 0)
+		err_set(e, ERR_NOT_FOUND, "number", "breach notice \"%.32s\" not found", number);
+	return -1;
+}
+
 static int pg_notice_list(struct store *s, const char *ref, const char *subject,
 			  struct notice **out, size_t *n, struct err *e)
 {
@@ -4110,6 +4152,8 @@ static const struct store_ops pgsql_ops = {
     .decision_list = pg_decision_list,
     .notice_insert = pg_notice_insert,
     .notice_list = pg_notice_list,
+    .notice_get = pg_notice_get,
+    .notice_acknowledge = pg_notice_acknowledge,
     .ico_put = pg_ico_put,
     .ico_get = pg_ico_get,
     .hr_insert = pg_hr_insert,
