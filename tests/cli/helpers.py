@@ -118,7 +118,7 @@ class Register:
             f.write(content if isinstance(content, str) else json.dumps(content))
         return p
 
-    def run(self, *args, now=None, stdin=None, db=None, env=None, use_db=True):
+    def run(self, *args, now=None, stdin=None, db=None, env=None, use_db=True, timeout=None):
         argv = WRAPPER + [self.binary]
         if use_db:
             argv += ["--db", db or self.db]
@@ -134,7 +134,7 @@ class Register:
             e.update(env)
         # A server round trip per statement: PostgreSQL runs get longer.
         r = subprocess.run(argv, input=stdin, capture_output=True, text=True,
-                           timeout=240 if self.pg else 60, env=e, cwd=self.dir)
+                           timeout=timeout or (240 if self.pg else 60), env=e, cwd=self.dir)
         res = Result(argv, r.returncode, r.stdout, r.stderr, clock)
         self.log.append(res)
         for m in SANITIZER_MARKERS + (SANITIZER_MARKERS_VALGRIND if WRAPPER else ()):

@@ -20,7 +20,9 @@ import pgtest  # noqa: E402
 
 
 def demo(reg):
-    reg.ok("init", "--demo", now="2026-11-28T12:00:00Z")
+    # The demo register is the whole shape of one (a few thousand writes):
+    # allowed longer than a command's usual minute on a busy machine.
+    reg.ok("init", "--demo", now="2026-11-28T12:00:00Z", timeout=600)
     reg.now = "2026-11-28T12:00:00Z"
 
 
