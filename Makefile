@@ -1,8 +1,10 @@
 # Thin front door; CMakeLists.txt is the real build.
 #   make run    build, create the demo register if absent, show the overview,
 #               serve the web UI and the API on http://127.0.0.1:8080/
-#   make test   build under ASan+UBSan and run every test, then each fuzz
-#               target over its corpus and for 10 s (clang, build-fuzz)
+#   make test   build under ASan+UBSan and run every test (the store, CLI and
+#               API tests on SQLite and again on a throwaway PostgreSQL
+#               cluster, scripts/with-pg.sh), then each fuzz target over its
+#               corpus and for 10 s (clang, build-fuzz)
 #   make fuzz   run each fuzz target in fuzz/ for FUZZ_SECONDS (60) each
 #   make bench  run the benchmarks in bench/, bench/http/, bench/central/ and
 #               bench/import/ (ratios against baselines; the last two build
@@ -55,9 +57,9 @@ run: build
 
 test: build-asan build-fuzz
 	@scripts/lint.sh build-asan
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --test-dir build-asan --output-on-failure
-	@tests/run-all.sh build-asan/breachreg "$(SHARED)"
+	@scripts/with-pg.sh sh -c 'ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure && \
+		tests/run-all.sh build-asan/breachreg "$(SHARED)"'
 	@cmake -S . -B build-vg -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBR_TESTS=OFF >/dev/null
 	@cmake --build build-vg -j $(JOBS) --target breachreg
 	@scripts/valgrind-cli.sh build-vg

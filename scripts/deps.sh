@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh [build|test|bench]...   (build is always included)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev sqlite3)
+# libpq-dev: the PostgreSQL backend (src/store/store_pgsql.c).
+pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev sqlite3 libpq-dev)
 # The build installs GOV.UK Frontend and MoJ Frontend with npm (web/); keep
 # a node and npm already on the machine, else Debian's.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
@@ -12,7 +13,8 @@ for want in "$@"; do
 	case "$want" in
 	build) ;;
 	# chromium: the browser tests (tests/web) drive Debian's, never a downloaded one.
-	test) pkgs+=(libcmocka-dev python3 python3-jsonschema cppcheck clang-tidy clang libclang-rt-dev valgrind chromium) ;;
+	# postgresql, python3-psycopg2: the throwaway cluster and the suites' reads on it.
+	test) pkgs+=(libcmocka-dev python3 python3-jsonschema cppcheck clang-tidy clang libclang-rt-dev valgrind chromium postgresql python3-psycopg2) ;;
 	bench) pkgs+=(hyperfine time valgrind wrk nginx-light) ;;
 	*) echo "deps.sh: unknown set \"$want\"" >&2; exit 2 ;;
 	esac

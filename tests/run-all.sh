@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Black-box suites against a built binary: the public policy scenarios, the
-# CLI, HTTP API and crash tests, and the browser tests (tests/web).
+# CLI, HTTP API and crash tests, and the browser tests (tests/web) on
+# SQLite; then the CLI, API and kill -9 tests on PostgreSQL when
+# BREACHREG_TEST_PG names a cluster.
 # Usage: tests/run-all.sh BINARY [SHARED_DIR]
 # Prints one closing line "N passed, N failed" over every suite.
 set -uo pipefail
@@ -39,6 +41,22 @@ done
 echo "== web (tests/web, headless chromium)"
 out=$("$here/web/run.sh" "$bin" 2>&1)
 echo "$out"; tally "$out"
+
+# The CLI, API and kill -9 suites again on PostgreSQL, each register a new
+# database in the cluster at BREACHREG_TEST_PG (scripts/with-pg.sh makes
+# one; make test does). tests/crash/test_backup.py stays SQLite-only: it
+# backs up and restores register files, which a server database has not.
+if [ -n "${BREACHREG_TEST_PG:-}" ]; then
+	for suite in "$here"/cli/test_*.py "$here"/api/test_*.py "$here"/crash/test_crash.py; do
+		[ -e "$suite" ] || continue
+		echo "== $(basename "$suite") on PostgreSQL"
+		out=$(BR_TEST_BACKEND=pgsql python3 "$suite" "$bin" 2>&1)
+		echo "$out"; tally "$out"
+	done
+	echo "== crash/test_backup.py: SQLite file backup and restore, not run on PostgreSQL"
+else
+	echo "== PostgreSQL pass skipped: BREACHREG_TEST_PG is not set (scripts/with-pg.sh)"
+fi
 
 echo
 echo "black-box: $passed passed, $failed failed"

@@ -36,6 +36,9 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 json_t *cli_read_json(const char *path, struct err *e);
 /* Reads a whole file ("-" is stdin); NUL-terminated, *len bytes. */
 char *cli_read_file(const char *path, size_t *len, struct err *e);
+/* --db as it may be printed: a URL's password (postgres://user:pw@...)
+ * replaced by "***". The result lives until the next call. */
+const char *cli_db_shown(const struct cli *c);
 /* The CLI's actor: the local system administrator, "cli:<unix user>". */
 void cli_actor(const struct cli *c, struct actor *a);
 /* Prints a JSON value to stdout (pretty, with a newline). Consumes v. */
@@ -74,5 +77,6 @@ CLI_COMMAND(import);
 CLI_COMMAND(signals);
 CLI_COMMAND(return);
 CLI_COMMAND(retention);
+CLI_COMMAND(migrate);
 
 #endif

@@ -25,7 +25,7 @@ CLI_COMMAND(assess)
 		goto fail;
 	/* The baseline unless the facts name an organisation and a register
 	 * exists to say what that organisation's guidance is. */
-	if (code[0] && access(c->db, F_OK) == 0) {
+	if (code[0] && store_exists(c->db)) {
 		struct store *s = cli_store(c, &e);
 		if (!s)
 			goto fail;

@@ -20,7 +20,7 @@ CLI_COMMAND(catalogue)
 			return cli_usage("catalogue", r < 0 ? "--org needs a value" : "unknown argument \"%s\"",
 					 argv[i]);
 	}
-	if (org || access(c->db, F_OK) == 0) {
+	if (org || store_exists(c->db)) {
 		if (!(s = cli_store(c, &e)) ||
 		    registry_guidance_resolve(s, org ? org : CATALOGUE_ROOT_ORG, &g, &e))
 			return cli_fail(&e);

@@ -27,7 +27,7 @@ CLI_COMMAND(init)
 	if (demo && demo_load(s, &a, c->now, &st, &e))
 		return cli_fail(&e);
 	if (c->json) {
-		json_t *o = json_pack("{s:s, s:b}", "db", c->db, "demo", demo);
+		json_t *o = json_pack("{s:s, s:b}", "db", cli_db_shown(c), "demo", demo);
 		if (demo)
 			json_object_set_new(o, "loaded",
 					    json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "orgs", st.orgs,
@@ -38,10 +38,10 @@ CLI_COMMAND(init)
 	} else if (demo) {
 		printf("initialised %s with the demo register: %d organisations, %d people, %d "
 		       "incidents, %d decisions, %d notices, %d accounts\n",
-		       c->db, st.orgs, st.people, st.incidents, st.decisions, st.notices,
+		       cli_db_shown(c), st.orgs, st.people, st.incidents, st.decisions, st.notices,
 		       st.accounts);
 	} else {
-		printf("initialised %s\n", c->db);
+		printf("initialised %s\n", cli_db_shown(c));
 	}
 	return EXIT_OK;
 }

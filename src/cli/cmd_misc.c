@@ -128,7 +128,7 @@ CLI_COMMAND(summary)
 	json_t *v;
 	size_t i;
 	printf("OFFICIAL-SENSITIVE HR / MANAGEMENT\n\n");
-	printf("breachreg register %s, as of %s\n", c->db,
+	printf("breachreg register %s, as of %s\n", cli_db_shown(c),
 	       json_string_value(json_object_get(out, "as_of")));
 	printf("open incidents: %lld\n", (long long)json_integer_value(json_object_get(out, "open")));
 	printf("\nby status:\n");

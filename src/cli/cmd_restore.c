@@ -337,7 +337,7 @@ CLI_COMMAND(restore)
 		db += 7;
 	if (strstr(db, "://") || strcmp(db, ":memory:") == 0 || strncmp(db, "file:", 5) == 0) {
 		err_set(&e, ERR_INVALID, "db",
-			"restore replaces a register file; \"%s\" is not one", c->db);
+			"restore replaces a register file; \"%s\" is not one", cli_db_shown(c));
 		goto fail;
 	}
 	/* Through a symbolic link, the file it names is replaced. */

@@ -55,6 +55,7 @@ static const struct command {
 	{"audit", cmd_audit, "audit verify | audit log [--ref REF]"},
 	{"backup", cmd_backup, "backup FILE"},
 	{"restore", cmd_restore, "restore FILE (stop the server first)"},
+	{"migrate", cmd_migrate, "migrate --from sqlite:PATH --to postgres://..."},
 	{"summary", cmd_summary, "summary"},
 	{"user", cmd_user, "user add NAME --person STAFF_ID --role R [--role R]... (password on "
 			 "stdin) | user token NAME [--label L] | user tokens NAME | user revoke NAME "

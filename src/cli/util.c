@@ -86,6 +86,21 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **val)
 	return 1;
 }
 
+const char *cli_db_shown(const struct cli *c)
+{
+	static char shown[512];
+	const char *scheme = strstr(c->db, "://"), *at, *colon;
+
+	if (!scheme)
+		return c->db;
+	at = strchr(scheme + 3, '@');
+	colon = at ? memchr(scheme + 3, ':', (size_t)(at - (scheme + 3))) : NULL;
+	if (!colon)
+		return c->db;
+	snprintf(shown, sizeof shown, "%.*s:***%s", (int)(colon - c->db), c->db, at);
+	return shown;
+}
+
 void cli_actor(const struct cli *c, struct actor *a)
 {
 	memset(a, 0, sizeof *a);

@@ -563,19 +563,29 @@ static int verify_cb(const struct audit_entry *ae, void *ctx)
 	return audit_verify_next(&vc->v, ae, &vc->err) ? 1 : 0;
 }
 
+/* The walk and the head are read in one snapshot: otherwise a writer
+ * (another node, another process) appending between the two reads would
+ * look like removed entries. Inside a caller's transaction (where
+ * begin_read refuses) its reads are the snapshot. */
 int registry_audit_verify(struct store *s, int64_t *count, struct err *e)
 {
 	struct verify_ctx vc = {0};
 	audit_verify_init(&vc.v);
 	int64_t head_seq;
 	char head[AUDIT_HASH_HEX];
+	struct err ignored = {0};
+	bool snap = s->ops->begin_read(s, &ignored) == 0;
 	int rc = s->ops->audit_each(s, NULL, verify_cb, &vc, e);
 	*count = vc.v.count;
+	if (rc == 0)
+		rc = s->ops->audit_head(s, &head_seq, head, e);
+	if (snap)
+		s->ops->commit(s, &ignored);
 	if (rc > 0) {
 		*e = vc.err;
 		return -1;
 	}
-	if (rc || s->ops->audit_head(s, &head_seq, head, e))
+	if (rc)
 		return -1;
 	/* The chain ends where the last append left it, or entries at its
 	 * end were removed (or the head itself was tampered with). */

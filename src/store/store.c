@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void guidance_doc_release(struct guidance_doc *d)
 {
@@ -25,13 +26,28 @@ void incident_filter_init(struct incident_filter *f)
 	f->from = f->to = TS_NONE;
 }
 
+static bool is_pgsql(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+bool store_exists(const char *url)
+{
+	if (!url || !*url)
+		return false;
+	if (is_pgsql(url))
+		return true;
+	if (strncmp(url, "sqlite:", 7) == 0)
+		url += 7;
+	return access(url, F_OK) == 0;
+}
+
 int store_open(const char *url, struct store **out, struct err *e)
 {
 	if (!url || !*url)
 		return err_set(e, ERR_INVALID, "db", "no database given");
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-		return err_set(e, ERR_INVALID, "db",
-			       "the PostgreSQL backend is not built into this binary yet");
+	if (is_pgsql(url))
+		return store_pgsql_open(url, out, e);
 	if (strncmp(url, "sqlite:", 7) == 0)
 		url += 7;
 	return store_sqlite_open(url, out, e);

@@ -1,7 +1,8 @@
 /* store: the register's persistence behind one vtable (SPEC 6, STYLE 6).
  * store_open() picks the backend from the URL in one place: a path or
- * "sqlite:PATH" is SQLite (store_sqlite.c); "postgres://" is PostgreSQL
- * (to follow). Callers never know which.
+ * "sqlite:PATH" is SQLite (store_sqlite.c); "postgres://" or
+ * "postgresql://" is PostgreSQL (store_pgsql.c, a libpq connection URI).
+ * Callers never know which.
  *
  * Transactions: every service operation is begin() ... commit(), or
  * rollback() on any error, so a failed command changes nothing. Reads
@@ -295,6 +296,9 @@ struct store {
  * the binary's version. On success *out must be closed with store_close. */
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* Whether there is a register at url to read without creating one: a
+ * SQLite file that exists; a PostgreSQL URL always (its server holds it). */
+bool store_exists(const char *url);
 
 /* Gives every store of this process one fixed budget of bytes for its
  * page caches, reserved and made resident at once (SQLite: one buffer of
@@ -324,9 +328,26 @@ struct store_memory {
 };
 void store_memory_stats(struct store_memory *out);
 
+/* breachreg migrate: copies every table of the SQLite register at from (a
+ * path or "sqlite:PATH", migrated to this binary's schema first) into the
+ * PostgreSQL register at to (a postgres:// URL, created or migrated), in
+ * one PostgreSQL transaction holding the writers' lock. to must hold no
+ * organisations and no audit entries (ERR_CONFLICT naming "to"). Rows go
+ * verbatim (ids, references, the audit chain); each table's stored count
+ * must equal the rows read. counts gets up to max tables' counts, *n how
+ * many were filled. */
+struct store_copy_count {
+	char table[32];
+	int64_t rows;
+};
+int store_copy_sqlite_to_pgsql(const char *from, const char *to, struct store_copy_count *counts,
+			       size_t max, size_t *n, struct err *e);
+
 /* Backends (store_open chooses). */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
 int store_sqlite_memory_limit(int64_t bytes, struct err *e);
 void store_sqlite_memory_stats(struct store_memory *out);
+/* url: a libpq connection URI ("postgres://..."). */
+int store_pgsql_open(const char *url, struct store **out, struct err *e);
 
 #endif

@@ -16,6 +16,10 @@ import threading
 import time
 import traceback
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pgtest  # noqa: E402  (the PostgreSQL switch: BR_TEST_BACKEND=pgsql)
+from pgtest import sqlite_only  # noqa: E402,F401
+
 # The default clock of every register: a year that is not "now", so that a
 # reference numbered by the real clock instead of BREACHREG_NOW is caught.
 DEFAULT_NOW = "2030-03-02T10:00:00Z"
@@ -94,11 +98,14 @@ class Register:
     def __init__(self, binary, name="t"):
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix=f"breachreg-{name}-")
-        self.db = os.path.join(self.dir, "reg.db")
+        self.pg = pgtest.enabled()
+        self.db = pgtest.new_db() if self.pg else os.path.join(self.dir, "reg.db")
         self.now = DEFAULT_NOW
         self.log = []  # every command run, for failure reports
 
     def close(self):
+        if self.pg:
+            pgtest.drop(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def path(self, name):
@@ -111,7 +118,7 @@ class Register:
             f.write(content if isinstance(content, str) else json.dumps(content))
         return p
 
-    def run(self, *args, now=None, stdin=None, db=None, env=None, use_db=True):
+    def run(self, *args, now=None, stdin=None, db=None, env=None, use_db=True, timeout=None):
         argv = WRAPPER + [self.binary]
         if use_db:
             argv += ["--db", db or self.db]
@@ -125,8 +132,9 @@ class Register:
             e.pop("BREACHREG_NOW", None)
         if env:
             e.update(env)
-        r = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60,
-                           env=e, cwd=self.dir)
+        # A server round trip per statement: PostgreSQL runs get longer.
+        r = subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                           timeout=timeout or (240 if self.pg else 60), env=e, cwd=self.dir)
         res = Result(argv, r.returncode, r.stdout, r.stderr, clock)
         self.log.append(res)
         for m in SANITIZER_MARKERS + (SANITIZER_MARKERS_VALGRIND if WRAPPER else ()):
@@ -162,6 +170,8 @@ class Register:
     # content and for tampering, never to set up state) ----
     def dump(self, db=None):
         """Every table's rows, in rowid order: the register's whole content."""
+        if pgtest.is_url(db or self.db):
+            return pgtest.dump(db or self.db)
         con = sqlite3.connect(db or self.db)
         try:
             out = {}
@@ -179,6 +189,8 @@ class Register:
             con.close()
 
     def sql(self, statement, params=()):
+        if self.pg:
+            return pgtest.sql(self.db, statement, params)
         con = sqlite3.connect(self.db)
         try:
             cur = con.execute(statement, params)
@@ -189,6 +201,8 @@ class Register:
             con.close()
 
     def columns(self, table):
+        if self.pg:
+            return pgtest.columns(self.db, table)
         con = sqlite3.connect(self.db)
         try:
             return [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
@@ -234,6 +248,9 @@ def run_all(binary, jobs=2, only=None):
     """Runs every registered test (each on a fresh Register), prints one line
     per failure and a closing 'N passed, N failed'; returns the exit code."""
     selected = [t for t in TESTS if not only or any(o in t.__name__ for o in only)]
+    for t in [t for t in selected if pgtest.skipped(t.__name__)]:
+        print(f"skip  {t.__name__} (a SQLite file test)")
+    selected = [t for t in selected if not pgtest.skipped(t.__name__)]
     results = {}
     lock = threading.Lock()
     queue = list(selected)

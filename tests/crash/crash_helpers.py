@@ -19,7 +19,6 @@ import json
 import os
 import random
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
 from api_helpers import (SANITIZER_MARKERS, Instance, Runner, check, clip,  # noqa: E402,F401
                          eq, fail, request)
+import pgtest  # noqa: E402  (reads of a PostgreSQL register: BR_TEST_BACKEND=pgsql)
 
 API = "/api/v1"
 TAG = "crash-test"
@@ -280,7 +280,7 @@ def resync(ledger, db):
     every incident made by a create left in flight adopted. Returns how
     many writes left in flight turned out to be committed (creates and
     decisions)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    con = pgtest.connect_ro(db)
     committed = 0
     try:
         for desc, ref in con.execute("SELECT description, ref FROM incidents WHERE description "
@@ -353,7 +353,7 @@ def whole(db):
     assessment, decision, transition, note and notice with its audit
     entry; references and notice numbers gap-free per year and equal to
     their sequences."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    con = pgtest.connect_ro(db)
     q = lambda s, a=(): con.execute(s, a).fetchall()  # noqa: E731
     out = []
     try:
@@ -435,7 +435,7 @@ def ours(db):
     """The test's incidents in the register at db: description -> {ref,
     kind, org, types, subjects, state, decisions {subject: (outcome,
     severity, rationale)}, assessed {subject}}."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    con = pgtest.connect_ro(db)
     out = {}
     try:
         for ref, desc, kind, org, state in con.execute(

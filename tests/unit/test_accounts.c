@@ -41,8 +41,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof f->dir, "/tmp/braccts.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/reg.db", f->dir);
-	if (store_sqlite_open(f->path, &f->s, &e)) {
+	if (fx_open(f->dir, "reg.db", f->path, sizeof f->path, &f->s, &e)) {
 		fprintf(stderr, "open: %s\n", e.msg);
 		return -1;
 	}
@@ -63,6 +62,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->s);
+	fx_drop(f->path);
 	fx_rmtree(f->dir);
 	free(f);
 	return 0;
@@ -744,16 +744,21 @@ static void test_migration(void **state)
 			  "ALTER TABLE incident_subjects DROP COLUMN engagement;"
 			  "DROP TABLE hr_outcomes; DROP TABLE ico_decisions;"
 			  "DROP TABLE drafts;"
-			  "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;"
-			  "PRAGMA user_version = 1");
-	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
-					  "'accounts'"),
+			  "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE accounts;");
+	fx_raw_exec(f->path, fx_pg() ? "UPDATE breachreg_schema SET version = 1"
+				     : "PRAGMA user_version = 1");
+	assert_int_equal(fx_raw_int(f->path, fx_pg() ? "SELECT count(*) FROM pg_tables WHERE"
+						       " tablename = 'accounts'"
+						     : "SELECT count(*) FROM sqlite_master WHERE name = "
+						       "'accounts'"),
 			 0);
 	{
 		struct err e = {0};
-		assert_int_equal(store_sqlite_open(f->path, &f->s, &e), 0);
+		assert_int_equal(store_open(f->path, &f->s, &e), 0);
 	}
-	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 6);
+	assert_int_equal(fx_raw_int(f->path, fx_pg() ? "SELECT version FROM breachreg_schema"
+						     : "PRAGMA user_version"),
+			 6);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM people"), 2);
 	add_alice(f);
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM accounts"), 1);
@@ -761,6 +766,8 @@ static void test_migration(void **state)
 
 int main(void)
 {
+	if (fx_backend_missing())
+		return FX_SKIP;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_add, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_roles_disable, setup, teardown),

@@ -37,8 +37,7 @@ static int setup(void **state)
 
 	snprintf(f->dir, sizeof f->dir, "/tmp/br-rollup-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/r.db", f->dir);
-	assert_int_equal(store_open(f->path, &f->s, &e), 0);
+	assert_int_equal(fx_open(f->dir, "r.db", f->path, sizeof f->path, &f->s, &e), 0);
 	snprintf(f->a.name, sizeof f->a.name, "cli:test");
 	f->a.system = true;
 	f->a.roles = (1u << ROLE_COUNT) - 1;
@@ -76,6 +75,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->s);
+	fx_drop(f->path);
 	fx_rmtree(f->dir);
 	free(f);
 	return 0;
@@ -383,6 +383,8 @@ static void test_trends_errors(void **state)
 
 int main(void)
 {
+	if (fx_backend_missing())
+		return FX_SKIP;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_rollup_equals_recount, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_of_count, setup, teardown),
