@@ -95,6 +95,9 @@ struct req {
 	const char *csp;           /* default: default-src 'none' */
 	const char *cache_control; /* default: no-store */
 	const char *etag;
+	/* The reply's body lives as long as the process (an embedded asset):
+	 * sent without a copy. */
+	bool body_static;
 };
 
 /* Replies: each queues the response and returns the MHD result. The JSON

@@ -167,7 +167,9 @@ enum MHD_Result reply_text(struct req *r, unsigned status, const char *type, con
 			   size_t len)
 {
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+		MHD_create_response_from_buffer(len, (void *)body,
+						r->body_static ? MHD_RESPMEM_PERSISTENT
+							       : MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", type);

@@ -332,6 +332,7 @@ enum MHD_Result page_asset(struct req *r)
 	const char *inm = req_header(r, "If-None-Match");
 	if (inm && strcmp(inm, a->etag) == 0)
 		return reply_text(r, 304, a->type, "", 0);
+	r->body_static = true;
 	return reply_text(r, 200, a->type, (const char *)a->data, a->len);
 }
 
