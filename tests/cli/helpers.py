@@ -133,8 +133,14 @@ class Register:
         if env:
             e.update(env)
         # A server round trip per statement: PostgreSQL runs get longer.
+        # Under valgrind every command runs 20-50 times slower (init --demo
+        # hashes eight Argon2id passwords of 64 MiB each: about a minute),
+        # so a wrapped run gets ten times the limit.
+        limit = timeout or (240 if self.pg else 60)
+        if WRAPPER:
+            limit *= 10
         r = subprocess.run(argv, input=stdin, capture_output=True, text=True,
-                           timeout=timeout or (240 if self.pg else 60), env=e, cwd=self.dir)
+                           timeout=limit, env=e, cwd=self.dir)
         res = Result(argv, r.returncode, r.stdout, r.stderr, clock)
         self.log.append(res)
         for m in SANITIZER_MARKERS + (SANITIZER_MARKERS_VALGRIND if WRAPPER else ()):
