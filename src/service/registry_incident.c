@@ -207,6 +207,9 @@ int registry_report(struct store *s, const struct actor *a, const json_t *in, ts
 	if (person_exists(s, out->reporter, "reporter", e))
 		goto out;
 	for (int i = 0; i < out->nsubjects; i++) {
+		/* A self-report names the reporter, who was just found. */
+		if (strcmp(out->subjects[i], out->reporter) == 0)
+			continue;
 		snprintf(name, sizeof name, "subjects[%d]", i);
 		if (person_exists(s, out->subjects[i], name, e))
 			goto out;

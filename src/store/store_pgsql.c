@@ -35,6 +35,7 @@
 
 #include "core/alloc.h"
 #include "core/authz.h"
+#include "core/buf.h"
 #include "core/catalogue.h"
 #include "core/stats.h"
 
@@ -408,6 +409,7 @@ static const struct migration migrations[] = {
 
 enum q {
 	Q_ORG_EXISTS,
+	Q_INCIDENT_NEEDS,
 	Q_PERSON_EXISTS,
 	Q_INCIDENT_EXISTS,
 	Q_SUBJECT_EXISTS,
@@ -504,6 +506,11 @@ enum q {
 
 static const char *const queries[Q_COUNT] = {
     [Q_ORG_EXISTS] = "SELECT 1 FROM orgs WHERE code = $1",
+    /* An incident's organisation exists; the position (from 1) of the
+     * first of its people ($2, reporter first) who does not, or NULL. */
+    [Q_INCIDENT_NEEDS] = "SELECT EXISTS (SELECT 1 FROM orgs WHERE code = $1),"
+			 " (SELECT min(u.i) FROM unnest($2::text[]) WITH ORDINALITY AS u(x, i)"
+			 " WHERE NOT EXISTS (SELECT 1 FROM people WHERE staff_id = u.x))",
     [Q_PERSON_EXISTS] = "SELECT 1 FROM people WHERE staff_id = $1",
     [Q_INCIDENT_EXISTS] = "SELECT 1 FROM incidents WHERE ref = $1",
     [Q_SUBJECT_EXISTS] = "SELECT 1 FROM incident_subjects WHERE ref = $1 AND staff_id = $2",
@@ -704,6 +711,9 @@ static bool streamed(enum q id)
 }
 
 #define ROLLUP_BATCH 16
+/* At most this many unread results in a pipeline: the send and receive
+ * buffers stay small, so neither end can block writing to the other. */
+#define PIPE_MAX 64
 
 struct pg_store {
 	struct store base; /* first: a struct store * is a struct pg_store * */
@@ -717,6 +727,11 @@ struct pg_store {
 	bool prepared[Q_COUNT];
 	bool rollup_prepared[ROLLUP_BATCH + 1];
 	unsigned cursors; /* names of the open walks' cursors */
+	/* Blind writes sent in pipeline mode whose results are still unread
+	 * (see "Pipelining" below); for each, the prepared flag to clear if
+	 * it was a Parse that failed, or NULL. */
+	int pending;
+	bool *pend_prep[PIPE_MAX];
 };
 
 static struct pg_store *pq(struct store *s)
@@ -759,19 +774,175 @@ static int db_fail(struct pg_store *ps, const PGresult *res, struct err *e)
 	return err_set(e, ERR_RUNTIME, "db", "%.400s", msg && *msg ? msg : "connection lost");
 }
 
+/* ------------------------------------------------------------------------
+ * Pipelining
+ *
+ * Inside a write transaction most statements are blind: an INSERT of an
+ * incident's types, a rollup upsert, an audit entry, a SAVEPOINT. Their
+ * results are not needed to go on, only whether they failed, and a failure
+ * aborts the transaction (PostgreSQL skips everything after it until the
+ * caller rolls back). So they are sent in libpq's pipeline mode and not
+ * waited for: the next statement whose result is needed (a read, a
+ * RETURNING, the COMMIT) goes into the same pipeline, and one round trip
+ * brings back every result. A blind write that failed fails that next
+ * statement with its own error, so the caller rolls back as it would have
+ * one statement earlier; the commit always reads every pending result, so
+ * nothing that failed can be reported as done. Outside a transaction there
+ * is nothing to batch with, and a blind write runs at once. */
+
+static bool pipelined(const struct pg_store *ps)
+{
+	return PQpipelineStatus(ps->conn) != PQ_PIPELINE_OFF;
+}
+
+/* Queues one statement (a Parse first, when name is not yet prepared). */
+static int pipe_send(struct pg_store *ps, const char *name, bool *prepared, const char *sql,
+		     int n, const char *const *vals, struct err *e)
+{
+	if (!pipelined(ps) && !PQenterPipelineMode(ps->conn))
+		return db_fail(ps, NULL, e);
+	if (name && !*prepared) {
+		if (!PQsendPrepare(ps->conn, name, sql, 0, NULL))
+			return db_fail(ps, NULL, e);
+		ps->pend_prep[ps->pending++] = prepared;
+		*prepared = true; /* until its result says otherwise */
+	}
+	if (!(name ? PQsendQueryPrepared(ps->conn, name, n, vals, NULL, NULL, 0)
+		   : PQsendQueryParams(ps->conn, sql, n, NULL, vals, NULL, NULL, 0)))
+		return db_fail(ps, NULL, e);
+	return 0;
+}
+
+/* Ends the pipeline: reads the result of every pending statement and,
+ * when last is not NULL, of the one statement sent after them, which is
+ * handed back in *last whatever its status (NULL if it never ran; PQclear
+ * it). Returns 0, or -1 with e set from the first failure: a pending
+ * statement's, or the last one's. */
+static int pipe_sync(struct pg_store *ps, PGresult **last, struct err *e)
+{
+	int want = ps->pending + (last ? 1 : 0), seen = 0, ret = 0, nulls = 0;
+	PGresult *res;
+
+	if (last)
+		*last = NULL;
+	if (!pipelined(ps)) {
+		ps->pending = 0;
+		return 0;
+	}
+	if (!PQpipelineSync(ps->conn)) {
+		ret = db_fail(ps, NULL, e);
+		goto out;
+	}
+	for (;;) {
+		ExecStatusType st;
+
+		res = PQgetResult(ps->conn);
+		if (!res) {
+			/* A NULL ends each statement's results; two in a row,
+			 * or a broken connection, mean nothing more will come. */
+			if (++nulls > 1 || PQstatus(ps->conn) != CONNECTION_OK) {
+				if (ret == 0)
+					ret = db_fail(ps, NULL, e);
+				goto out;
+			}
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			if (seen < ps->pending && ps->pend_prep[seen])
+				*ps->pend_prep[seen] = false;
+			if (ret == 0 && st != PGRES_PIPELINE_ABORTED)
+				ret = db_fail(ps, res, e);
+		}
+		if (last && seen == want - 1 && !*last)
+			*last = res;
+		else
+			PQclear(res);
+		seen++;
+	}
+	if (!PQexitPipelineMode(ps->conn) && ret == 0)
+		ret = db_fail(ps, NULL, e);
+out:
+	ps->pending = 0;
+	if (ret == 0 && last && !*last)
+		ret = err_set(e, ERR_RUNTIME, "db", "no result came back");
+	return ret;
+}
+
+/* Reads what is pending before a call that cannot share the pipeline
+ * (PQexec of several statements, a cursor, a rollback, COPY). */
+static int pipe_settle(struct pg_store *ps, struct err *e)
+{
+	return ps->pending || pipelined(ps) ? pipe_sync(ps, NULL, e) : 0;
+}
+
+/* Sends a statement whose result is not needed (see above), with values
+ * already bound; outside a transaction runs it at once. */
+static int pipe_blind(struct pg_store *ps, const char *name, bool *prepared, const char *sql,
+		      int n, const char *const *vals, struct err *e)
+{
+	if (!in_txn(ps) && !ps->pending) {
+		PGresult *res = NULL;
+
+		if (pipe_send(ps, name, prepared, sql, n, vals, e))
+			return pipe_sync(ps, NULL, NULL), -1;
+		if (pipe_sync(ps, &res, e))
+			return -1;
+		PQclear(res);
+		return 0;
+	}
+	if (pipe_send(ps, name, prepared, sql, n, vals, e))
+		return pipe_sync(ps, NULL, NULL), -1;
+	ps->pend_prep[ps->pending++] = NULL;
+	if (ps->pending >= PIPE_MAX - 1)
+		return pipe_sync(ps, NULL, e);
+	return 0;
+}
+
+/* A SAVEPOINT or RELEASE, blind inside a transaction. */
+static int run_blind(struct pg_store *ps, const char *sql, struct err *e)
+{
+	return pipe_blind(ps, NULL, NULL, sql, 0, NULL, e);
+}
+
 /* Runs a command without parameters (BEGIN, COMMIT, SAVEPOINT ...). A
- * COMMIT of a transaction that had failed answers "ROLLBACK": a failure. */
+ * COMMIT of a transaction that had failed answers "ROLLBACK": a failure.
+ * A single command goes into the pipeline after what is pending; a
+ * rollback waits for that first, since a failed pipeline would skip it,
+ * and several commands in one string cannot be pipelined. */
 static int run(struct pg_store *ps, const char *sql, struct err *e)
 {
-	PGresult *res = PQexec(ps->conn, sql);
+	bool rollback = strncmp(sql, "ROLLBACK", 8) == 0;
+	PGresult *res = NULL;
 	int ret = -1;
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-		db_fail(ps, res, e);
-	else if (strncmp(sql, "COMMIT", 6) == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+	if (rollback || strchr(sql, ';')) {
+		if (pipe_settle(ps, rollback ? NULL : e) && !rollback)
+			return -1;
+		res = PQexec(ps->conn, sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK) {
+			db_fail(ps, res, e);
+			goto out;
+		}
+	} else {
+		if (pipe_send(ps, NULL, NULL, sql, 0, NULL, e)) {
+			pipe_sync(ps, NULL, NULL);
+			return -1;
+		}
+		if (pipe_sync(ps, &res, e))
+			goto out;
+	}
+	if (strncmp(sql, "COMMIT", 6) == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
 		err_set(e, ERR_RUNTIME, "db", "the transaction had failed and was rolled back");
 	else
 		ret = 0;
+out:
 	PQclear(res);
 	return ret;
 }
@@ -923,7 +1094,7 @@ static PGresult *exec_sql(struct pg_store *ps, const char *name, bool *prepared,
 {
 	const char *stack[32], **vals = stack;
 	PGresult *res = NULL;
-	bool guard = conflict_field && in_txn(ps);
+	bool guard = conflict_field && in_txn(ps), failed;
 	ExecStatusType st;
 
 	if (b_done(b, e))
@@ -932,33 +1103,26 @@ static PGresult *exec_sql(struct pg_store *ps, const char *name, bool *prepared,
 		vals = xcalloc((size_t)b->n, sizeof *vals);
 	for (int i = 0; i < b->n; i++)
 		vals[i] = b->v[i].local ? b->v[i].buf : b->v[i].p;
-	if (name && !*prepared) {
-		res = PQprepare(ps->conn, name, sql, 0, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			db_fail(ps, res, e);
-			goto fail;
-		}
-		PQclear(res);
-		res = NULL;
-		*prepared = true;
-	}
-	if (guard && run(ps, "SAVEPOINT br_stmt", e))
+	if (guard && run_blind(ps, "SAVEPOINT br_stmt", e))
 		goto fail;
-	if (name)
-		res = PQexecPrepared(ps->conn, name, b->n, vals, NULL, NULL, 0);
-	else
-		res = PQexecParams(ps->conn, sql, b->n, NULL, vals, NULL, NULL, 0);
-	st = PQresultStatus(res);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		if (conflict_field && sqlstate_is(res, "23505"))
+	/* Every statement goes through the pipeline, after whatever blind
+	 * writes are pending: one round trip for all of them. */
+	if (pipe_send(ps, name, prepared, sql, b->n, vals, e)) {
+		pipe_sync(ps, NULL, NULL);
+		goto fail;
+	}
+	failed = pipe_sync(ps, &res, e) != 0;
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (failed || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+		if (conflict_field && res && sqlstate_is(res, "23505"))
 			err_set(e, ERR_CONFLICT, conflict_field, "%s", conflict_msg);
-		else
+		else if (!failed)
 			db_fail(ps, res, e);
 		if (guard && run(ps, "ROLLBACK TO SAVEPOINT br_stmt", NULL) == 0)
 			run(ps, "RELEASE SAVEPOINT br_stmt", NULL);
 		goto fail;
 	}
-	if (guard && run(ps, "RELEASE SAVEPOINT br_stmt", e))
+	if (guard && run_blind(ps, "RELEASE SAVEPOINT br_stmt", e))
 		goto fail;
 	goto out;
 fail:
@@ -1003,6 +1167,37 @@ static int write_q(struct pg_store *ps, enum q id, struct bind *b, const char *c
 	}
 	PQclear(res);
 	return 0;
+}
+
+/* Sends a write whose result is not needed, prepared as name (see
+ * Pipelining); frees b. A failure may be reported by the next statement. */
+static int sql_blind(struct pg_store *ps, const char *name, bool *prepared, const char *sql,
+		     struct bind *b, struct err *e)
+{
+	const char *stack[32], **vals = stack;
+	int ret = -1;
+
+	if (b_done(b, e))
+		goto out;
+	if (b->n > (int)ARRAY_LEN(stack))
+		vals = xcalloc((size_t)b->n, sizeof *vals);
+	for (int i = 0; i < b->n; i++)
+		vals[i] = b->v[i].local ? b->v[i].buf : b->v[i].p;
+	ret = pipe_blind(ps, name, prepared, sql, b->n, vals, e);
+out:
+	if (vals != stack)
+		free(vals);
+	b_free(b);
+	return ret;
+}
+
+/* write_q for query id, blind. */
+static int write_blind(struct pg_store *ps, enum q id, struct bind *b, struct err *e)
+{
+	char name[16];
+
+	snprintf(name, sizeof name, "br%d", (int)id);
+	return sql_blind(ps, name, &ps->prepared[id], queries[id], b, e);
 }
 
 /* ------------------------------------------------------------------------
@@ -1223,6 +1418,11 @@ static int each_cursor(struct pg_store *ps, enum q id, binder bind_keys, const v
 	for (;;) {
 		int n;
 
+		/* fn may have left blind writes pending. */
+		if (pipe_settle(ps, e)) {
+			ret = -1;
+			break;
+		}
 		res = PQexec(ps->conn, sql);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			ret = db_fail(ps, res, e);
@@ -1237,6 +1437,7 @@ static int each_cursor(struct pg_store *ps, enum q id, binder bind_keys, const v
 			break;
 	}
 	snprintf(sql, sizeof sql, "CLOSE %s", name);
+	pipe_settle(ps, NULL);
 	res = PQexec(ps->conn, sql);
 	PQclear(res);
 	ps->cursors--;
@@ -1333,6 +1534,63 @@ static int need_person(struct pg_store *ps, const char *staff_id, const char *fi
 	if (r < 0)
 		return -1;
 	return r ? 0 : err_set(e, ERR_NOT_FOUND, field, "person \"%s\" not found", staff_id);
+}
+
+/* need_org and need_person for everyone an incident names, in one round
+ * trip: the organisation, then the reporter, then each subject. */
+static int need_incident_refs(struct pg_store *ps, const struct incident *inc, struct err *e)
+{
+	const char *names[1 + INCIDENT_MAX_SUBJECTS];
+	struct bind b = bind_start();
+	struct buf arr;
+	PGresult *res;
+	int n = 0, ret = -1;
+
+	if (inc->reporter[0])
+		names[n++] = inc->reporter;
+	for (int i = 0; i < inc->nsubjects; i++)
+		names[n++] = inc->subjects[i];
+	/* A text[] literal: each element double-quoted, " and \ escaped. */
+	buf_init(&arr);
+	buf_addch(&arr, '{');
+	for (int i = 0; i < n; i++) {
+		buf_puts(&arr, i ? ",\"" : "\"");
+		for (const char *c = names[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				buf_addch(&arr, '\\');
+			buf_addch(&arr, *c);
+		}
+		buf_addch(&arr, '"');
+	}
+	buf_addch(&arr, '}');
+	b_exact(&b, inc->org);
+	b_exact(&b, buf_str(&arr));
+	res = exec_q(ps, Q_INCIDENT_NEEDS, &b, NULL, NULL, e);
+	if (!res)
+		goto out;
+	if (PQntuples(res) != 1) {
+		err_set(e, ERR_RUNTIME, "db", "no row came back");
+	} else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		err_set(e, ERR_NOT_FOUND, "org", "organisation \"%s\" not found", inc->org);
+	} else if (!PQgetisnull(res, 0, 1)) {
+		long k = strtol(PQgetvalue(res, 0, 1), NULL, 10) - 1;
+		int sub = (int)k - (inc->reporter[0] ? 1 : 0);
+		char field[32];
+
+		if (k < 0 || k >= n)
+			k = 0, sub = -1;
+		if (sub < 0)
+			snprintf(field, sizeof field, "reporter");
+		else
+			snprintf(field, sizeof field, "subjects[%d]", sub);
+		err_set(e, ERR_NOT_FOUND, field, "person \"%s\" not found", names[k]);
+	} else {
+		ret = 0;
+	}
+	PQclear(res);
+out:
+	buf_release(&arr);
+	return ret;
 }
 
 static int need_incident(struct pg_store *ps, const char *ref, struct err *e)
@@ -1440,7 +1698,7 @@ static int op_begin(struct pg_store *ps, struct op *op, struct err *e)
 	op->open = false;
 	if (op->own)
 		write_lock(ps);
-	if (run(ps, op->own ? BEGIN_WRITE : "SAVEPOINT br_op", e)) {
+	if (op->own ? run(ps, BEGIN_WRITE, e) : run_blind(ps, "SAVEPOINT br_op", e)) {
 		if (op->own) {
 			if (in_txn(ps))
 				run(ps, "ROLLBACK", NULL);
@@ -1471,7 +1729,7 @@ static int op_end(struct pg_store *ps, struct op *op, int ret, struct err *e)
 		return ret;
 	op->open = false;
 	if (ret == 0) {
-		if (run(ps, op->own ? "COMMIT" : "RELEASE SAVEPOINT br_op", e) == 0) {
+		if ((op->own ? run(ps, "COMMIT", e) : run_blind(ps, "RELEASE SAVEPOINT br_op", e)) == 0) {
 			if (op->own)
 				write_unlock(ps);
 			return 0;
@@ -1498,7 +1756,7 @@ static int pg_begin(struct store *s, struct err *e)
 	if (ps->depth > 0) {
 		if (!in_txn(ps))
 			return err_set(e, ERR_RUNTIME, "db", "the enclosing transaction was lost");
-		if (run(ps, "SAVEPOINT br_nest", e))
+		if (run_blind(ps, "SAVEPOINT br_nest", e))
 			return -1;
 		ps->depth++;
 		return 0;
@@ -1532,7 +1790,7 @@ static int pg_commit(struct store *s, struct err *e)
 	int rc;
 
 	if (ps->depth > 1) {
-		if (run(ps, "RELEASE SAVEPOINT br_nest", e))
+		if (run_blind(ps, "RELEASE SAVEPOINT br_nest", e))
 			return -1;
 		ps->depth--;
 		return 0;
@@ -1543,6 +1801,10 @@ static int pg_commit(struct store *s, struct err *e)
 	if (!in_txn(ps))
 		return err_set(e, ERR_RUNTIME, "db", "cannot commit: no transaction is active");
 	rc = run(ps, "COMMIT", e);
+	/* A COMMIT behind a failed blind write never ran: end the
+	 * transaction here, as PostgreSQL ends one whose COMMIT failed. */
+	if (rc && PQtransactionStatus(ps->conn) == PQTRANS_INERROR)
+		run(ps, "ROLLBACK", NULL);
 	if (rc == 0 || !in_txn(ps)) {
 		ps->depth = 0;
 		write_unlock(ps);
@@ -1969,7 +2231,7 @@ static int write_children(struct pg_store *ps, const char *ref, const struct inc
 		b_int(&b, i);
 		b_exact(&b, inc->types[i]);
 		b_enum(&b, &vocab_control, (int)inc->controls[i]);
-		if (write_q(ps, Q_INCIDENT_TYPE_INSERT, &b, NULL, NULL, NULL, NULL, e))
+		if (write_blind(ps, Q_INCIDENT_TYPE_INSERT, &b, e))
 			return -1;
 	}
 	for (int i = 0; i < inc->nsubjects; i++) {
@@ -1978,7 +2240,7 @@ static int write_children(struct pg_store *ps, const char *ref, const struct inc
 		b_exact(&b, ref);
 		b_int(&b, i);
 		b_exact(&b, inc->subjects[i]);
-		if (write_q(ps, Q_INCIDENT_SUBJECT_INSERT, &b, NULL, NULL, NULL, NULL, e))
+		if (write_blind(ps, Q_INCIDENT_SUBJECT_INSERT, &b, e))
 			return -1;
 	}
 	return 0;
@@ -1989,7 +2251,7 @@ static int pg_incident_insert(struct store *s, struct incident *inc, struct err 
 	struct pg_store *ps = pq(s);
 	struct op op = {0};
 	struct bind b = bind_start();
-	char ref[REF_MAX], field[32];
+	char ref[REF_MAX];
 	int64_t seq = 0, id = 0;
 	int year, ret = -1;
 
@@ -1997,15 +2259,8 @@ static int pg_incident_insert(struct store *s, struct incident *inc, struct err 
 		return err_set(e, ERR_INVALID, "reported_at", "\"reported_at\" is required");
 	if (check_incident_lists(inc, e) || op_begin(ps, &op, e))
 		return -1;
-	if (need_org(ps, inc->org, "org", e))
+	if (need_incident_refs(ps, inc, e))
 		goto out;
-	if (inc->reporter[0] && need_person(ps, inc->reporter, "reporter", e))
-		goto out;
-	for (int i = 0; i < inc->nsubjects; i++) {
-		snprintf(field, sizeof field, "subjects[%d]", i);
-		if (need_person(ps, inc->subjects[i], field, e))
-			goto out;
-	}
 	year = year_of_date(date_of_ts(inc->reported_at));
 	if (seq_next(ps, "SB", year, &seq, e) || format_number(ref, "SB", year, seq, "ref", e))
 		goto out;
@@ -2806,11 +3061,11 @@ static int pg_audit_append(struct store *s, struct audit_entry *a, struct err *e
 	b_exact(&b, next.detail);
 	b_exact(&b, next.prev);
 	b_exact(&b, next.hash);
-	if (write_q(ps, Q_AUDIT_INSERT, &b, NULL, NULL, NULL, NULL, e))
+	if (write_blind(ps, Q_AUDIT_INSERT, &b, e))
 		goto out;
 	b_int(&b, next.seq);
 	b_exact(&b, next.hash);
-	if (write_q(ps, Q_AUDIT_HEAD_SET, &b, NULL, NULL, NULL, NULL, e))
+	if (write_blind(ps, Q_AUDIT_HEAD_SET, &b, e))
 		goto out;
 	ret = 0;
 out:
@@ -3495,7 +3750,6 @@ static int pg_rollup_add(struct store *s, const struct rollup_cell *cells, size_
 	struct pg_store *ps = pq(s);
 	struct op op = {0};
 	char sql[256 + ROLLUP_BATCH * 80 + 256], name[16];
-	PGresult *res;
 	int ret = -1;
 
 	if (ncells == 0 && ntimes == 0)
@@ -3516,10 +3770,8 @@ static int pg_rollup_add(struct store *s, const struct rollup_cell *cells, size_
 		snprintf(name, sizeof name, "brroll%zu", k);
 		for (size_t j = 0; j < k; j++)
 			bind_cell(&b, &cells[i + j]);
-		res = exec_sql(ps, name, &ps->rollup_prepared[k], sql, &b, NULL, NULL, e);
-		if (!res)
+		if (sql_blind(ps, name, &ps->rollup_prepared[k], sql, &b, e))
 			goto out;
-		PQclear(res);
 		i += k;
 	}
 	for (size_t i = 0; i < ntimes; i++) {
@@ -3530,7 +3782,7 @@ static int pg_rollup_add(struct store *s, const struct rollup_cell *cells, size_
 		b_exact(&b, times[i].org);
 		b_int(&b, times[i].bucket);
 		b_int(&b, times[i].n);
-		if (write_q(ps, Q_ROLLUP_TIME_ADD, &b, NULL, NULL, NULL, NULL, e))
+		if (write_blind(ps, Q_ROLLUP_TIME_ADD, &b, e))
 			goto out;
 	}
 	ret = 0;
@@ -4010,8 +4262,12 @@ static void quiet(void *arg, const char *message)
  * (-1: NULL or no row). */
 static int query_int(struct pg_store *ps, const char *sql, int64_t *out, struct err *e)
 {
-	PGresult *res = PQexec(ps->conn, sql);
+	PGresult *res;
 	int ret = -1;
+
+	if (pipe_settle(ps, e))
+		return -1;
+	res = PQexec(ps->conn, sql);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_fail(ps, res, e);

@@ -1272,6 +1272,65 @@ static void test_audit(void **state)
 	assert_string_equal(e.field, "at");
 }
 
+/* PostgreSQL sends blind writes (an audit entry among them) without
+ * waiting for their results: one that fails must still fail the commit,
+ * leave nothing behind, and leave the connection usable. Invalid UTF-8 is
+ * a value only the server refuses, after the client has moved on. */
+static void test_blind_write_fails_the_commit(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = f->s;
+	struct audit_entry bad;
+	struct verify vf;
+	struct err e;
+	int rc;
+
+	if (!fx_pg())
+		return;
+	memset(&bad, 0, sizeof bad);
+	bad.at = fx_ts("2026-01-01T00:00:00Z");
+	snprintf(bad.actor, sizeof bad.actor, "cli:root");
+	snprintf(bad.action, sizeof bad.action, "org.add");
+	snprintf(bad.entity, sizeof bad.entity, "moj");
+	bad.detail = xstrdup("{\"name\":\"\xff\xfe\"}");
+
+	/* A transaction: the failure surfaces by the commit at the latest. */
+	err_clear(&e);
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	append(s, "org.add", "hmcts", "{}", NULL);
+	rc = s->ops->audit_append(s, &bad, &e);
+	if (rc == 0)
+		rc = s->ops->commit(s, &e);
+	assert_int_equal(rc, -1);
+	assert_int_equal(e.kind, ERR_RUNTIME);
+	s->ops->rollback(s);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM audit"), 0);
+
+	/* A group (the server's writer): its end fails, nothing is kept. */
+	err_clear(&e);
+	assert_int_equal(s->ops->group_begin(s, &e), 0);
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	append(s, "org.add", "laa", "{}", NULL);
+	assert_int_equal(s->ops->commit(s, &e), 0);
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	rc = s->ops->audit_append(s, &bad, &e);
+	if (rc == 0)
+		rc = s->ops->commit(s, &e);
+	if (rc)
+		s->ops->rollback(s);
+	err_clear(&e);
+	assert_int_equal(s->ops->group_end(s, true, &e), -1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM audit"), 0);
+
+	/* The connection goes on as before. */
+	assert_int_equal(s->ops->begin(s, &e), 0);
+	append(s, "org.add", "opg", "{}", NULL);
+	assert_int_equal(s->ops->commit(s, &e), 0);
+	assert_int_equal(verify(s, NULL, &vf), 0);
+	assert_int_equal(vf.seen, 1);
+	audit_entry_release(&bad);
+}
+
 static void test_rollback(void **state)
 {
 	struct fx *f = *state;
@@ -1455,6 +1514,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_notice_get_acknowledge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_blind_write_fails_the_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
