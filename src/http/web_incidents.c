@@ -971,11 +971,18 @@ static enum MHD_Result case_page(struct req *r, unsigned status, struct case_for
 	const char *ref = r->params[0];
 	json_t *errors = cf ? cf->errors : NULL;
 	enum MHD_Result ret;
+	bool snap = false;
 	if (cf) {
 		cf->errors_shown = errors;
 		cf->errors = NULL;
 	}
 
+	/* Everything the page shows around the case (permissions, guidance
+	 * titles, names, who may decide) is read in the case's snapshot: one
+	 * consistent moment, and one lock and cache check instead of one per
+	 * read. Released before the page is rendered and audited. */
+	struct err nested = {0};
+	snap = r->store->ops->begin_read(r->store, &nested) == 0;
 	if (registry_read_case(r->store, &r->actor, ref, &c, &e) ||
 	    registry_incident_perms(r->store, &r->actor, ref, &perms, &e) ||
 	    add_titles(r->store, words_of(json_object_get(c, "org")), titles, &e))
@@ -1023,6 +1030,11 @@ static enum MHD_Result case_page(struct req *r, unsigned status, struct case_for
 		json_object_set_new(data, "has_hr", json_boolean(json_array_size(hr) > 0));
 		json_object_set_new(data, "hr_outcomes", hr);
 	}
+	if (snap) {
+		snap = false;
+		if (r->store->ops->commit(r->store, &e))
+			goto fail;
+	}
 	char title[64];
 	snprintf(title, sizeof title, "%s%s", errors ? "Error: " : "", ref);
 	struct web_page p = {
@@ -1049,6 +1061,8 @@ static enum MHD_Result case_page(struct req *r, unsigned status, struct case_for
 	json_decref(titles);
 	return ret;
 fail:
+	if (snap)
+		r->store->ops->rollback(r->store);
 	json_decref(c);
 	json_decref(titles);
 	json_decref(data);

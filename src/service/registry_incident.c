@@ -743,13 +743,16 @@ int registry_read_case(struct store *s, const struct actor *a, const char *ref, 
 	bool have_ico = false;
 	size_t nts = 0, nns = 0, nas = 0, nds = 0, nnn = 0, nhs = 0;
 	unsigned perms;
+	struct err nested = {0};
+	bool snap;
 	int ret = -1;
 
 	incident_init(&inc);
 	ico_decision_init(&ico);
-	/* One snapshot, so the case is read as it stood at one moment. */
-	if (s->ops->begin_read(s, e))
-		return -1;
+	/* One snapshot, so the case is read as it stood at one moment; inside
+	 * a caller's (where begin_read refuses: a page that reads more around
+	 * the case) that one is the snapshot. */
+	snap = s->ops->begin_read(s, &nested) == 0;
 	if (reg_incident_for(s, a, ref, PERM_SEE, &inc, &perms, e))
 		goto out;
 	/* Only what the actor may see is read at all. */
@@ -767,8 +770,9 @@ int registry_read_case(struct store *s, const struct actor *a, const char *ref, 
 		*e = nf;
 		goto out;
 	}
-	if (s->ops->commit(s, e))
+	if (snap && s->ops->commit(s, e))
 		goto out;
+	snap = false;
 	json_t *o = incident_to_json(&inc, (perms & PERM_SEE_REPORTER) != 0);
 	json_t *arr;
 	json_object_set_new(o, "marking", json_string(registry_marking(&inc)));
@@ -807,7 +811,7 @@ int registry_read_case(struct store *s, const struct actor *a, const char *ref, 
 	*out = o;
 	ret = 0;
 out:
-	if (ret)
+	if (ret && snap)
 		s->ops->rollback(s);
 	incident_release(&inc);
 	incident_transition_list_free(ts, nts);
