@@ -1083,6 +1083,20 @@ static int b_done(const struct bind *b, struct err *e)
 /* ------------------------------------------------------------------------
  * Executing statements */
 
+/* b's values as libpq wants them: in stack when they fit (size entries),
+ * else in a new array the caller frees (when it is not stack). */
+static const char **b_values(const struct bind *b, const char **stack, size_t size)
+{
+	const char **vals = stack;
+
+	if (b->n > (int)size)
+		vals = xcalloc((size_t)b->n, sizeof *vals);
+	for (int i = 0; i < b->n; i++)
+		vals[i] = b->v[i].local ? b->v[i].buf : b->v[i].p;
+	return vals;
+}
+
+
 /* Sends sql (prepared as name, once per connection, when name is given;
  * *prepared tracks that) with b's parameters; frees b. Returns the result
  * (PQclear it) or NULL with e set. conflict_field names a unique key
@@ -1099,10 +1113,7 @@ static PGresult *exec_sql(struct pg_store *ps, const char *name, bool *prepared,
 
 	if (b_done(b, e))
 		goto fail;
-	if (b->n > (int)ARRAY_LEN(stack))
-		vals = xcalloc((size_t)b->n, sizeof *vals);
-	for (int i = 0; i < b->n; i++)
-		vals[i] = b->v[i].local ? b->v[i].buf : b->v[i].p;
+	vals = b_values(b, stack, ARRAY_LEN(stack));
 	if (guard && run_blind(ps, "SAVEPOINT br_stmt", e))
 		goto fail;
 	/* Every statement goes through the pipeline, after whatever blind
@@ -1179,10 +1190,7 @@ static int sql_blind(struct pg_store *ps, const char *name, bool *prepared, cons
 
 	if (b_done(b, e))
 		goto out;
-	if (b->n > (int)ARRAY_LEN(stack))
-		vals = xcalloc((size_t)b->n, sizeof *vals);
-	for (int i = 0; i < b->n; i++)
-		vals[i] = b->v[i].local ? b->v[i].buf : b->v[i].p;
+	vals = b_values(b, stack, ARRAY_LEN(stack));
 	ret = pipe_blind(ps, name, prepared, sql, b->n, vals, e);
 out:
 	if (vals != stack)
@@ -1577,13 +1585,15 @@ static int need_incident_refs(struct pg_store *ps, const struct incident *inc, s
 		int sub = (int)k - (inc->reporter[0] ? 1 : 0);
 		char field[32];
 
-		if (k < 0 || k >= n)
-			k = 0, sub = -1;
-		if (sub < 0)
-			snprintf(field, sizeof field, "reporter");
-		else
-			snprintf(field, sizeof field, "subjects[%d]", sub);
-		err_set(e, ERR_NOT_FOUND, field, "person \"%s\" not found", names[k]);
+		if (k < 0 || k >= n) {
+			err_set(e, ERR_RUNTIME, "db", "position %ld out of range", k + 1);
+		} else {
+			if (sub < 0)
+				snprintf(field, sizeof field, "reporter");
+			else
+				snprintf(field, sizeof field, "subjects[%d]", sub);
+			err_set(e, ERR_NOT_FOUND, field, "person \"%s\" not found", names[k]);
+		}
 	} else {
 		ret = 0;
 	}
