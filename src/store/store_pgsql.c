@@ -874,11 +874,24 @@ out:
 	return ret;
 }
 
+/* One statement after what is pending, and every result back: 0 with its
+ * result in *res (PQclear it, whatever the outcome), or -1 with e set. */
+static int pipe_round(struct pg_store *ps, const char *name, bool *prepared, const char *sql,
+		      int n, const char *const *vals, PGresult **res, struct err *e)
+{
+	if (pipe_send(ps, name, prepared, sql, n, vals, e)) {
+		*res = NULL;
+		pipe_sync(ps, NULL, NULL);
+		return -1;
+	}
+	return pipe_sync(ps, res, e);
+}
+
 /* Reads what is pending before a call that cannot share the pipeline
  * (PQexec of several statements, a cursor, a rollback, COPY). */
 static int pipe_settle(struct pg_store *ps, struct err *e)
 {
-	return ps->pending || pipelined(ps) ? pipe_sync(ps, NULL, e) : 0;
+	return pipelined(ps) ? pipe_sync(ps, NULL, e) : 0;
 }
 
 /* Sends a statement whose result is not needed (see above), with values
@@ -887,14 +900,11 @@ static int pipe_blind(struct pg_store *ps, const char *name, bool *prepared, con
 		      int n, const char *const *vals, struct err *e)
 {
 	if (!in_txn(ps) && !ps->pending) {
-		PGresult *res = NULL;
+		PGresult *res;
+		int rc = pipe_round(ps, name, prepared, sql, n, vals, &res, e);
 
-		if (pipe_send(ps, name, prepared, sql, n, vals, e))
-			return pipe_sync(ps, NULL, NULL), -1;
-		if (pipe_sync(ps, &res, e))
-			return -1;
 		PQclear(res);
-		return 0;
+		return rc;
 	}
 	if (pipe_send(ps, name, prepared, sql, n, vals, e))
 		return pipe_sync(ps, NULL, NULL), -1;
@@ -930,13 +940,8 @@ static int run(struct pg_store *ps, const char *sql, struct err *e)
 			db_fail(ps, res, e);
 			goto out;
 		}
-	} else {
-		if (pipe_send(ps, NULL, NULL, sql, 0, NULL, e)) {
-			pipe_sync(ps, NULL, NULL);
-			return -1;
-		}
-		if (pipe_sync(ps, &res, e))
-			goto out;
+	} else if (pipe_round(ps, NULL, NULL, sql, 0, NULL, &res, e)) {
+		goto out;
 	}
 	if (strncmp(sql, "COMMIT", 6) == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
 		err_set(e, ERR_RUNTIME, "db", "the transaction had failed and was rolled back");
@@ -1096,7 +1101,6 @@ static const char **b_values(const struct bind *b, const char **stack, size_t si
 	return vals;
 }
 
-
 /* Sends sql (prepared as name, once per connection, when name is given;
  * *prepared tracks that) with b's parameters; frees b. Returns the result
  * (PQclear it) or NULL with e set. conflict_field names a unique key
@@ -1118,11 +1122,7 @@ static PGresult *exec_sql(struct pg_store *ps, const char *name, bool *prepared,
 		goto fail;
 	/* Every statement goes through the pipeline, after whatever blind
 	 * writes are pending: one round trip for all of them. */
-	if (pipe_send(ps, name, prepared, sql, b->n, vals, e)) {
-		pipe_sync(ps, NULL, NULL);
-		goto fail;
-	}
-	failed = pipe_sync(ps, &res, e) != 0;
+	failed = pipe_round(ps, name, prepared, sql, b->n, vals, &res, e) != 0;
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (failed || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
 		if (conflict_field && res && sqlstate_is(res, "23505"))
@@ -4278,7 +4278,6 @@ static int query_int(struct pg_store *ps, const char *sql, int64_t *out, struct 
 	if (pipe_settle(ps, e))
 		return -1;
 	res = PQexec(ps->conn, sql);
-
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_fail(ps, res, e);
 	} else {

@@ -1146,18 +1146,25 @@ static void test_warnings(void **state)
 
 /* ---- audit and transactions ----------------------------------------- */
 
+/* An entry by cli:root at the start of 2026 (release it). */
+static void entry_init(struct audit_entry *a, const char *action, const char *entity,
+		       const char *detail)
+{
+	memset(a, 0, sizeof *a);
+	a->at = fx_ts("2026-01-01T00:00:00Z");
+	snprintf(a->actor, sizeof a->actor, "cli:root");
+	snprintf(a->action, sizeof a->action, "%s", action);
+	snprintf(a->entity, sizeof a->entity, "%s", entity);
+	a->detail = detail ? xstrdup(detail) : NULL;
+}
+
 static void append(struct store *s, const char *action, const char *entity, const char *detail,
 		   struct audit_entry *out)
 {
 	struct audit_entry a;
 	struct err e;
 
-	memset(&a, 0, sizeof a);
-	a.at = fx_ts("2026-01-01T00:00:00Z");
-	snprintf(a.actor, sizeof a.actor, "cli:root");
-	snprintf(a.action, sizeof a.action, "%s", action);
-	snprintf(a.entity, sizeof a.entity, "%s", entity);
-	a.detail = detail ? xstrdup(detail) : NULL;
+	entry_init(&a, action, entity, detail);
 	err_clear(&e);
 	assert_int_equal(s->ops->audit_append(s, &a, &e), 0);
 	if (out) {
@@ -1287,12 +1294,7 @@ static void test_blind_write_fails_the_commit(void **state)
 
 	if (!fx_pg())
 		return;
-	memset(&bad, 0, sizeof bad);
-	bad.at = fx_ts("2026-01-01T00:00:00Z");
-	snprintf(bad.actor, sizeof bad.actor, "cli:root");
-	snprintf(bad.action, sizeof bad.action, "org.add");
-	snprintf(bad.entity, sizeof bad.entity, "moj");
-	bad.detail = xstrdup("{\"name\":\"\xff\xfe\"}");
+	entry_init(&bad, "org.add", "moj", "{\"name\":\"\xff\xfe\"}");
 
 	/* A transaction: the failure surfaces by the commit at the latest. */
 	err_clear(&e);
